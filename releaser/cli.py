@@ -1,0 +1,91 @@
+"""`releaser plan | verify`: the local command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from releaser import __version__
+from releaser.errors import ReleaserError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="releaser", description="Conventional Commits releases with verifiable evidence."
+    )
+    parser.add_argument("--version", action="version", version=f"releaser {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    plan = sub.add_parser("plan", help="compute the next release(s) of a local repository")
+    plan.add_argument("--repo", type=Path, default=Path("."), help="repository (default: .)")
+    plan.add_argument("--config", type=Path, help="config file (default: .github/releaser.yml)")
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
+    verify = sub.add_parser("verify", help="verify downloaded release evidence offline")
+    verify.add_argument("paths", nargs="+", type=Path, help="a folder of assets, or the files")
+    verify.add_argument("--repo", type=Path, help="a clone to check the tag and commits against")
+    return parser
+
+
+def _summary(plan) -> str:
+    lines = []
+    for warning in plan.warnings:
+        lines.append(f"note: {warning}")
+    for release in plan.releases:
+        name = release.component or "(root)"
+        previous = release.previous_version or "none"
+        if release.version is None:
+            lines.append(f"{name}: {previous} -> no release (nothing releasable)")
+        else:
+            lines.append(f"{name}: {previous} -> {release.version} ({release.bump}, {release.tag})")
+        lines.extend(f"  warning: {w}" for w in release.warnings)
+        if release.notes:
+            lines.append("")
+            lines.append(release.notes.rstrip("\n"))
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from releaser import config as config_mod
+    from releaser.engine import plan, release_json, repo_url_from_remote
+    from releaser.git import GitRepo
+    from releaser.local_history import LocalHistory
+
+    repo = GitRepo(args.repo)
+    history = LocalHistory(repo)
+    config = config_mod.load(args.config, args.repo, explicit=args.config is not None)
+    result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
+    if args.json:
+        out = {
+            "releases": [release_json(r) for r in result.releases],
+            "head": result.head,
+            "warnings": list(result.warnings),
+        }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(_summary(result))
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from releaser.evidence.verify import verify
+
+    sys.stdout.write(verify(list(args.paths), args.repo) + "\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "plan":
+            return run_plan(args)
+        return run_verify(args)
+    except ReleaserError as error:
+        sys.stderr.write(f"releaser: error: {error.one_line()}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,226 @@
+"""Load .github/releaser.yml into a frozen Config, validated against the shipped JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from releaser.domain.bump import DEFAULT_SECTIONS, BumpPolicy, Section
+from releaser.domain.commits import DEFAULT_TYPES, SquashBullets
+from releaser.domain.release import ComponentPolicy
+from releaser.domain.version import Version
+from releaser.errors import ConfigError
+
+DEFAULT_PATH = ".github/releaser.yml"
+
+
+@dataclass(frozen=True, slots=True)
+class VersionFile:
+    path: str
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    policy: ComponentPolicy
+    version_files: tuple[VersionFile, ...]
+    changelog_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    components: tuple[Component, ...]
+    sections: tuple[Section, ...] = DEFAULT_SECTIONS
+    squash_bullets: SquashBullets = SquashBullets.AUTO
+    repository_url: str | None = None
+    separate_pull_requests: bool = False
+    pull_request_title: str = "chore({target}): release {version}"
+    required_checks: tuple[str, ...] = ()
+    fail_on_missing_evidence: bool = False
+    monorepo: bool = False
+    source: str | None = None
+    types: frozenset[str] = field(default=DEFAULT_TYPES)
+
+
+def schema() -> dict[str, Any]:
+    from importlib import resources
+
+    text = resources.files("releaser").joinpath("schemas/releaser-config.json").read_text()
+    return json.loads(text)
+
+
+def _line_of(root, path: tuple) -> int | None:
+    """1-based line of the YAML node at `path` (or the deepest existing parent)."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in path:
+        if node is None:
+            break
+        nxt = None
+        if isinstance(part, int) and hasattr(node, "value") and isinstance(node.value, list):
+            items = node.value
+            if part < len(items):
+                nxt = items[part]
+                if isinstance(nxt, tuple):
+                    nxt = None
+        elif hasattr(node, "value") and isinstance(node.value, list):
+            for item in node.value:
+                if isinstance(item, tuple) and getattr(item[0], "value", None) == part:
+                    nxt = item[1]
+                    line = item[0].start_mark.line + 1
+                    break
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def _format_path(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _validate(data: Any, source: str, root_node) -> None:
+    import jsonschema  # only when a config exists: it costs ~70 ms to import
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+    if not errors:
+        return
+    error = errors[0]
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        where = _format_path(path)
+        key = extra[0] if extra else "?"
+        message = f"{where + ': ' if where else ''}unknown key '{key}'"
+        line = _line_of(root_node, (*path, key))
+    else:
+        where = _format_path(path) or "(top level)"
+        detail = error.message
+        if error.validator in ("anyOf", "oneOf") or len(detail) > 120:
+            detail = f"invalid value {json.dumps(error.instance)[:60]}"
+        message = f"{where}: {detail}"
+        line = _line_of(root_node, path)
+    raise ConfigError(f"{source}:{line}: {message}", file=source, line=line)
+
+
+def _load_yaml(text: str, source: str):
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        message = f"{source}:{line}: invalid YAML: {problem}"
+        raise ConfigError(message, file=source, line=line) from None
+    return data, root
+
+
+def _sections(raw: list[dict] | None) -> tuple[Section, ...]:
+    if raw is None:
+        return DEFAULT_SECTIONS
+    return tuple(
+        Section(s["type"].lower(), s["section"], bool(s.get("hidden", False))) for s in raw
+    )
+
+
+def _version_files(raw, base: str) -> tuple[VersionFile, ...]:
+    out = []
+    for item in raw or ():
+        path, kind = (item, None) if isinstance(item, str) else (item["path"], item.get("type"))
+        if base not in ("", "."):
+            path = f"{base.rstrip('/')}/{path}"
+        out.append(VersionFile(path, kind))
+    return tuple(out)
+
+
+def _prerelease(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
+    sections = _sections(data.get("changelog-sections"))
+    bump = BumpPolicy(
+        sections=sections,
+        bump_minor_pre_major=bool(data.get("bump-minor-pre-major", False)),
+        bump_patch_for_minor_pre_major=bool(data.get("bump-patch-for-minor-pre-major", False)),
+    )
+    initial = Version.parse(data.get("initial-version", "1.0.0"))
+    prefix = data.get("tag-prefix", "v")
+    changelog = data.get("changelog-path", "CHANGELOG.md")
+    components: list[Component] = []
+    raw_components = data.get("components") or []
+    seen: set[str] = set()
+    for index, comp in enumerate(raw_components):
+        name = comp["name"]
+        if name in seen:
+            raise ConfigError(
+                f"{source}: components[{index}]: duplicate name '{name}'", file=source
+            )
+        seen.add(name)
+        path = comp["path"].strip("/") or "."
+        policy = ComponentPolicy(
+            name=name,
+            path=path,
+            tag_prefix=comp.get("tag-prefix", f"{name}-{prefix}"),
+            initial_version=Version.parse(comp.get("initial-version", str(initial))),
+            prerelease=_prerelease(comp.get("prerelease", data.get("prerelease"))),
+            bump=bump,
+        )
+        files = _version_files(comp.get("version-files"), path)
+        log = comp.get("changelog-path", changelog)
+        if path != ".":
+            log = f"{path}/{log}"
+        components.append(Component(policy, files, log))
+    if not components:
+        policy = ComponentPolicy(
+            "", ".", prefix, initial, _prerelease(data.get("prerelease")), bump
+        )
+        components.append(
+            Component(policy, _version_files(data.get("version-files"), "."), changelog)
+        )
+    return Config(
+        components=tuple(components),
+        sections=sections,
+        squash_bullets=SquashBullets(data.get("squash-bullets", "auto")),
+        repository_url=(data.get("repository-url") or "").rstrip("/") or None,
+        separate_pull_requests=bool(data.get("separate-pull-requests", False)),
+        pull_request_title=data.get("pull-request-title", "chore({target}): release {version}"),
+        required_checks=tuple(data.get("required-checks", ())),
+        fail_on_missing_evidence=bool(data.get("fail-on-missing-evidence", False)),
+        monorepo=bool(raw_components),
+        source=source,
+        types=DEFAULT_TYPES | {s.type for s in sections},
+    )
+
+
+def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
+    """Load the config; a missing default file means defaults, a missing explicit one fails."""
+    target = path if path is not None else repo / DEFAULT_PATH
+    source = str(path) if path is not None else DEFAULT_PATH
+    try:
+        raw = target.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"config file not found: {source}", file=source) from None
+        return from_dict({})
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {source}: {exc.strerror}", file=source) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{source}: not UTF-8 text", file=source) from None
+    data, root = _load_yaml(text, source)
+    if data is None:
+        data = {}
+    _validate(data, source, root)
+    return from_dict(data, source)

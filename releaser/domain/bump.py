@@ -1,0 +1,80 @@
+"""Decide the SemVer bump a set of entries asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from releaser.domain.commits import Entry
+
+
+class Bump(IntEnum):
+    NONE = 0
+    PATCH = 1
+    MINOR = 2
+    MAJOR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    type: str
+    section: str
+    hidden: bool = False
+
+
+# Release Please's defaults, so migrating repositories see the same CHANGELOG.md.
+DEFAULT_SECTIONS: tuple[Section, ...] = (
+    Section("feat", "Features"),
+    Section("feature", "Features"),
+    Section("fix", "Bug Fixes"),
+    Section("perf", "Performance Improvements"),
+    Section("revert", "Reverts"),
+    Section("deps", "Dependencies"),
+    Section("docs", "Documentation", True),
+    Section("style", "Styles", True),
+    Section("chore", "Miscellaneous Chores", True),
+    Section("refactor", "Code Refactoring", True),
+    Section("test", "Tests", True),
+    Section("tests", "Tests", True),
+    Section("build", "Build System", True),
+    Section("ci", "Continuous Integration", True),
+)
+
+_MINOR_TYPES = frozenset({"feat", "feature"})
+
+
+@dataclass(frozen=True, slots=True)
+class BumpPolicy:
+    sections: tuple[Section, ...] = DEFAULT_SECTIONS
+    bump_minor_pre_major: bool = False
+    bump_patch_for_minor_pre_major: bool = False
+
+    def visible(self, type_: str | None) -> bool:
+        return any(s.type == type_ and not s.hidden for s in self.sections)
+
+
+def entry_bump(entry: Entry, policy: BumpPolicy) -> Bump:
+    """What one entry asks for, before the pre-1.0 rules."""
+    if entry.breaking and entry.conventional:
+        return Bump.MAJOR
+    if entry.type in _MINOR_TYPES:
+        return Bump.MINOR
+    if entry.type in ("fix", "perf", "revert") or policy.visible(entry.type):
+        return Bump.PATCH
+    return Bump.NONE
+
+
+def decide_bump(entries: Iterable[Entry], policy: BumpPolicy, pre_major: bool) -> Bump:
+    """The release bump is the largest any entry asks for, softened before 1.0.0 if configured."""
+    bump = max((entry_bump(e, policy) for e in entries), default=Bump.NONE)
+    if pre_major:
+        if bump is Bump.MAJOR and policy.bump_minor_pre_major:
+            return Bump.MINOR
+        if bump is Bump.MINOR and policy.bump_patch_for_minor_pre_major:
+            return Bump.PATCH
+    return bump

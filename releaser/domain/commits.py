@@ -1,0 +1,261 @@
+"""Parse raw commit messages into Conventional Commits 1.0.0 entries (values, never exceptions).
+
+A message can hold several entries: its header, conventional paragraphs, and (depending on the
+`squash-bullets` setting) the `* type: subject` bullets of a GitHub squash body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SquashBullets(StrEnum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+@dataclass(frozen=True, slots=True)
+class RawCommit:
+    """A commit as an adapter (git or GitHub) hands it over."""
+
+    sha: str
+    message: str
+    parents: tuple[str, ...] = ()
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One change a message describes; `type` is None when it is not conventional."""
+
+    sha: str
+    type: str | None
+    scope: str | None
+    breaking: bool
+    subject: str
+    breaking_notes: tuple[str, ...] = ()
+    issues: tuple[tuple[str, int], ...] = ()  # (verb, number) from Refs/Fixes/Closes footers
+
+    @property
+    def conventional(self) -> bool:
+        return self.type is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommit:
+    """Everything one commit contributes to a release."""
+
+    sha: str
+    header: str
+    entries: tuple[Entry, ...]
+    release_as: str | None = None
+    reverts_sha: str | None = None
+    reverts_header: str | None = None
+    is_merge: bool = False
+    author: str = ""
+
+
+_HEADER = re.compile(
+    r"^(?P<type>[A-Za-z][\w-]*)(?:\((?P<scope>[^()\r\n]*)\))?(?P<bang>!)?: ?(?P<desc>.*)$"
+)
+_HEADER_STRICT = re.compile(r"^[A-Za-z][\w-]*(?:\([^()\r\n]*\))?!?: \S")
+_BULLET = re.compile(r"^[*-] +(?P<rest>.+)$")
+_FOOTER = re.compile(r"^(?P<token>BREAKING[ -]CHANGE|[A-Za-z][\w-]*)(?P<sep>: | #)(?P<value>.*)$")
+_REVERT_QUOTED = re.compile(r'^Revert "(?P<inner>.+)"\s*$')
+_REVERTS_SHA = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})")
+_MERGE_SUBJECT = re.compile(
+    r"^Merge (?:pull request #\d+ from |branch '|remote-tracking branch '|branch \S+ (?:of|into) )"
+)
+_ISSUE_NUMBER = re.compile(r"#(\d+)")
+_ISSUE_VERBS = {
+    "refs": "refs",
+    "ref": "refs",
+    "references": "refs",
+    "fixes": "fixes",
+    "fix": "fixes",
+    "fixed": "fixes",
+    "closes": "closes",
+    "close": "closes",
+    "closed": "closes",
+    "resolves": "resolves",
+    "resolve": "resolves",
+    "resolved": "resolves",
+}
+
+
+def _is_header(line: str) -> bool:
+    return bool(_HEADER_STRICT.match(line))
+
+
+def _is_known_header(line: str, types: frozenset[str]) -> bool:
+    """A body line starts another commit only if it names a type the changelog knows."""
+    match = _HEADER.match(line)
+    return bool(match) and _is_header(line) and match.group("type").lower() in types
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A header and the body lines that belong to it, while parsing."""
+
+    header: str
+    lines: list[str]
+    counts: bool
+
+
+def _split_units(
+    body_lines: list[str], title_conventional: bool, bullets: SquashBullets, types: frozenset[str]
+):
+    """Split the body into the title's own lines and any further conventional units."""
+    title_lines: list[str] = []
+    units: list[_Unit] = []
+    current_lines = title_lines
+    previous_blank = True
+    for line in body_lines:
+        stripped = line.strip()
+        bullet = _BULLET.match(stripped)
+        if bullet and _is_known_header(bullet.group("rest"), types):
+            counts = bullets is SquashBullets.ALWAYS or (
+                bullets is SquashBullets.AUTO and not title_conventional
+            )
+            unit = _Unit(bullet.group("rest"), [], counts)
+            units.append(unit)
+            current_lines = unit.lines
+        elif previous_blank and _is_known_header(stripped, types):
+            unit = _Unit(stripped, [], True)
+            units.append(unit)
+            current_lines = unit.lines
+        else:
+            current_lines.append(line)
+        previous_blank = not stripped
+    return title_lines, units
+
+
+def _footers(lines: list[str]) -> list[tuple[str, str]]:
+    """Git-trailer footers: paragraphs that start with `Token: value` or `Token #value`."""
+    found: list[tuple[str, str]] = []
+    in_footer = False
+    previous_blank = True
+    for raw in lines:
+        line = raw.rstrip()
+        if not line.strip():
+            in_footer = False
+            previous_blank = True
+            continue
+        match = _FOOTER.match(line)
+        if match and (previous_blank or in_footer):
+            value = match.group("value").strip()
+            if match.group("sep") == " #":
+                value = "#" + value
+            found.append((match.group("token"), value))
+            in_footer = True
+        elif in_footer:
+            token, value = found[-1]
+            found[-1] = (token, f"{value}\n{line.strip()}")
+        previous_blank = False
+    return found
+
+
+def _entry_from(sha: str, header: str, lines: list[str]) -> tuple[Entry, str | None]:
+    """Build one entry from a header and its lines; also return its Release-As value."""
+    footers = _footers(lines)
+    breaking_notes = tuple(
+        value for token, value in footers if token in ("BREAKING CHANGE", "BREAKING-CHANGE")
+    )
+    release_as = None
+    issues: list[tuple[str, int]] = []
+    for token, value in footers:
+        low = token.lower()
+        if low == "release-as":
+            release_as = value.strip()
+        elif low in _ISSUE_VERBS:
+            issues.extend((_ISSUE_VERBS[low], int(n)) for n in _ISSUE_NUMBER.findall(value))
+    match = _HEADER.match(header)
+    if match and _is_header(header):
+        bang = bool(match.group("bang"))
+        desc = match.group("desc").strip()
+        notes = breaking_notes or ((desc,) if bang else ())
+        scope = match.group("scope")
+        return (
+            Entry(
+                sha=sha,
+                type=match.group("type").lower(),
+                scope=(scope.strip() or None) if scope is not None else None,
+                breaking=bang or bool(breaking_notes),
+                subject=desc,
+                breaking_notes=notes,
+                issues=tuple(issues),
+            ),
+            release_as,
+        )
+    return Entry(sha, None, None, False, header.strip(), (), tuple(issues)), release_as
+
+
+def _normalise(message: str) -> list[str]:
+    text = message.replace("\r\n", "\n").replace("\r", "\n")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+DEFAULT_TYPES = frozenset(
+    "feat feature fix perf revert deps docs style chore refactor test tests build ci".split()
+)
+
+
+def parse_commit(
+    raw: RawCommit,
+    bullets: SquashBullets = SquashBullets.AUTO,
+    types: frozenset[str] = DEFAULT_TYPES,
+) -> ParsedCommit:
+    """Parse one commit. Never raises: anything unconventional becomes an entry with type None."""
+    lines = _normalise(raw.message)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    header = lines[0].strip() if lines else ""
+    body = lines[1:]
+    is_merge = len(raw.parents) > 1 or bool(_MERGE_SUBJECT.match(header))
+    if is_merge:
+        return ParsedCommit(raw.sha, header, (), is_merge=True, author=raw.author)
+
+    reverts_sha = None
+    reverts_header = None
+    revert = _REVERT_QUOTED.match(header)
+    sha_match = _REVERTS_SHA.search("\n".join(body))
+    if revert or header.lower().startswith("revert"):
+        if sha_match:
+            reverts_sha = sha_match.group("sha").lower()
+        if revert:
+            reverts_header = revert.group("inner").strip()
+    if revert:
+        # git's default revert message: keep it as a `revert` entry quoting what it undid.
+        header_for_entry = f"revert: {reverts_header}"
+    else:
+        header_for_entry = header
+
+    title_conventional = _is_header(header_for_entry)
+    title_lines, units = _split_units(body, title_conventional, bullets, types)
+    # Footers inside bullets that do not count still belong to the message (the spec's rule).
+    for unit in units:
+        if not unit.counts:
+            title_lines.extend(["", *unit.lines])
+    title_entry, release_as = _entry_from(raw.sha, header_for_entry, title_lines)
+    entries = [title_entry]
+    for unit in units:
+        if not unit.counts:
+            continue
+        entry, unit_release_as = _entry_from(raw.sha, unit.header, unit.lines)
+        entries.append(entry)
+        release_as = unit_release_as or release_as
+    if not title_entry.conventional and len(entries) > 1:
+        # The bullets carry the information; the free-form title adds nothing.
+        entries = entries[1:]
+    return ParsedCommit(
+        sha=raw.sha,
+        header=header,
+        entries=tuple(entries),
+        release_as=release_as,
+        reverts_sha=reverts_sha,
+        reverts_header=reverts_header,
+        author=raw.author,
+    )

@@ -1,0 +1,97 @@
+"""Render Release Please-compatible release notes for one release."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from releaser.domain.bump import DEFAULT_SECTIONS, Section
+from releaser.domain.commits import Entry
+from releaser.domain.markdown import escape_inline
+
+_PR_REF = re.compile(r"\\?\(#(\d+)\\?\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Where commits, PRs, issues and comparisons live; None means render without links."""
+
+    repo_url: str | None
+
+    def commit(self, sha: str) -> str:
+        short = sha[:7]
+        return f"[{short}]({self.repo_url}/commit/{sha})" if self.repo_url else short
+
+    def pull(self, number: str) -> str:
+        return f"[#{number}]({self.repo_url}/pull/{number})" if self.repo_url else f"#{number}"
+
+    def issue(self, number: int) -> str:
+        return f"[#{number}]({self.repo_url}/issues/{number})" if self.repo_url else f"#{number}"
+
+    def compare(self, previous_tag: str | None, tag: str) -> str | None:
+        if not self.repo_url or not previous_tag:
+            return None
+        return f"{self.repo_url}/compare/{previous_tag}...{tag}"
+
+
+def _subject(entry: Entry, links: Links, text: str | None = None) -> str:
+    body = escape_inline(entry.subject if text is None else text)
+    body = _PR_REF.sub(lambda m: f"({links.pull(m.group(1))})", body)
+    if entry.scope:
+        return f"**{escape_inline(entry.scope)}:** {body}"
+    return body
+
+
+def _line(entry: Entry, links: Links) -> str:
+    line = f"* {_subject(entry, links)} ({links.commit(entry.sha)})"
+    issues = [f"{verb} {links.issue(n)}" for verb, n in entry.issues]
+    if issues:
+        line += ", " + ", ".join(issues)
+    return line
+
+
+def render_notes(
+    version: str,
+    tag: str,
+    previous_tag: str | None,
+    entries: tuple[Entry, ...],
+    links: Links,
+    today: date,
+    sections: tuple[Section, ...] = DEFAULT_SECTIONS,
+) -> str:
+    """`## [version](compare) (date)`, breaking changes first, then one heading per section."""
+    compare = links.compare(previous_tag, tag)
+    title = f"[{version}]({compare})" if compare else version
+    out = [f"## {title} ({today.isoformat()})", ""]
+    breaking = [e for e in entries if e.breaking and e.conventional]
+    if breaking:
+        out += ["", "### ⚠ BREAKING CHANGES", ""]
+        for entry in breaking:
+            for note in entry.breaking_notes or (entry.subject,):
+                first, *rest = note.split("\n")
+                out.append(f"* {_subject(entry, links, first)}")
+                out.extend(f"  {escape_inline(line)}" for line in rest if line.strip())
+    order: list[str] = []
+    by_heading: dict[str, list[Entry]] = {}
+    heading_of = {s.type: s for s in sections}
+    for section in sections:
+        if not section.hidden and section.section not in order:
+            order.append(section.section)
+    for entry in entries:
+        section = heading_of.get(entry.type or "")
+        if section is None or section.hidden:
+            continue
+        by_heading.setdefault(section.section, []).append(entry)
+    for heading in order:
+        items = by_heading.get(heading)
+        if not items:
+            continue
+        out += ["", f"### {heading}", ""]
+        seen: set[str] = set()
+        for entry in items:
+            line = _line(entry, links)
+            if line not in seen:
+                seen.add(line)
+                out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"

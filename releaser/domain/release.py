@@ -1,0 +1,183 @@
+"""From parsed commits and tags to one component's next release (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from releaser.domain.bump import BumpPolicy, Section, decide_bump
+from releaser.domain.commits import Entry, ParsedCommit
+from releaser.domain.notes import Links, render_notes
+from releaser.domain.version import Version, next_version, parse_version
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    version: Version
+    sha: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentPolicy:
+    name: str
+    path: str
+    tag_prefix: str
+    initial_version: Version
+    prerelease: str | None
+    bump: BumpPolicy
+
+    def tag_for(self, version: Version | str) -> str:
+        return f"{self.tag_prefix}{version}"
+
+    def version_of(self, tag_name: str) -> Version | None:
+        if not tag_name.startswith(self.tag_prefix):
+            return None
+        return parse_version(tag_name[len(self.tag_prefix) :])
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    component: str
+    path: str
+    previous_version: str | None
+    previous_tag: str | None
+    version: str | None
+    bump: str
+    tag: str | None
+    notes: str
+    entries: tuple[Entry, ...]
+    commits: tuple[ParsedCommit, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def select_tags(
+    tag_names: dict[str, str], policy: ComponentPolicy
+) -> tuple[Tag | None, Tag | None]:
+    """(newest stable, newest including prereleases) among this component's SemVer tags."""
+    tags = []
+    for name, sha in tag_names.items():
+        version = policy.version_of(name)
+        if version is not None:
+            tags.append(Tag(name, version, sha))
+    if not tags:
+        return None, None
+    latest = max(tags, key=lambda t: t.version)
+    stable = [t for t in tags if not t.version.prerelease]
+    return (max(stable, key=lambda t: t.version) if stable else None), latest
+
+
+def cancel_reverts(commits: tuple[ParsedCommit, ...]) -> tuple[ParsedCommit, ...]:
+    """Drop reverts whose target is in range, and the targets (a revert of a revert restores)."""
+    ordered = list(reversed(commits))  # oldest first, as history happened
+    cancelled: dict[int, int] = {}  # index of a reverter -> index of what it cancelled
+    dead: set[int] = set()
+    for index, commit in enumerate(ordered):
+        if not (commit.reverts_sha or commit.reverts_header):
+            continue
+        target = None
+        for earlier in range(index - 1, -1, -1):
+            candidate = ordered[earlier]
+            if earlier in dead and earlier not in cancelled:
+                continue
+            if commit.reverts_sha and candidate.sha.startswith(commit.reverts_sha):
+                target = earlier
+                break
+            if (
+                not commit.reverts_sha
+                and commit.reverts_header
+                and candidate.header == commit.reverts_header
+            ):
+                target = earlier
+                break
+        if target is None:
+            continue
+        if target in cancelled:
+            dead.discard(cancelled[target])  # reverting a revert restores the original
+        dead.update((target, index))
+        cancelled[index] = target
+    return tuple(c for i, c in enumerate(ordered) if i not in dead)[::-1]
+
+
+def plan_release(
+    policy: ComponentPolicy,
+    stable: Tag | None,
+    latest: Tag | None,
+    commits: tuple[ParsedCommit, ...],
+    new_since_latest: frozenset[str] | None,
+    links: Links,
+    today: date,
+    sections: tuple[Section, ...],
+) -> Release:
+    """`commits` are newest first since the tag the bump is measured from.
+
+    `new_since_latest` names the commits after a newer prerelease tag (None when the newest tag is
+    stable); a prerelease channel only moves when one of them is releasable.
+    """
+    live = cancel_reverts(commits)
+    entries = tuple(e for c in live for e in c.entries)
+    base = stable.version if stable else None
+    pre_major = (base or policy.initial_version).major == 0
+    bump = decide_bump(entries, policy.bump, pre_major)
+    warnings: list[str] = []
+    release_as = next((c.release_as for c in live if c.release_as), None)
+    previous = latest
+    result = None
+    if release_as is not None:
+        forced = parse_version(release_as.removeprefix("v"))
+        if forced is None:
+            warnings.append(f"ignored Release-As {release_as!r}: not a SemVer version")
+        elif previous is not None and forced <= previous.version:
+            warnings.append(f"ignored Release-As {release_as}: not above {previous.version}")
+        else:
+            result = (forced, "explicit")
+    if result is None:
+        if new_since_latest is not None and policy.prerelease is not None:
+            fresh = tuple(e for e in entries if e.sha in new_since_latest)
+            if decide_bump(fresh, policy.bump, pre_major).value == 0:
+                bump = type(bump).NONE
+        nxt = next_version(
+            base,
+            latest.version if latest else None,
+            bump,
+            policy.initial_version,
+            policy.prerelease,
+        )
+        if nxt is not None:
+            result = (nxt.version, nxt.bump_label)
+    if result is None:
+        return Release(
+            policy.name,
+            policy.path,
+            str(previous.version) if previous else None,
+            previous.name if previous else None,
+            None,
+            "none",
+            None,
+            "",
+            entries,
+            live,
+            tuple(warnings),
+        )
+    version, label = result
+    tag = policy.tag_for(version)
+    shown = entries
+    notes_previous = previous.name if previous else None
+    if version.prerelease and new_since_latest is not None:
+        shown = tuple(e for e in entries if e.sha in new_since_latest)
+    elif not version.prerelease and stable is not None:
+        notes_previous = stable.name
+    notes = render_notes(str(version), tag, notes_previous, shown, links, today, sections)
+    return Release(
+        policy.name,
+        policy.path,
+        str(previous.version) if previous else None,
+        previous.name if previous else None,
+        str(version),
+        label,
+        tag,
+        notes,
+        entries,
+        live,
+        tuple(warnings),
+    )

@@ -1,0 +1,112 @@
+"""The local repository: tags, commits since a tag, the origin URL (few, cheap git calls)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from releaser.domain.commits import RawCommit
+from releaser.errors import GitError
+
+_LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
+
+
+@dataclass(frozen=True, slots=True)
+class RepoState:
+    git_dir: Path
+    shallow: bool
+    head: str | None
+
+
+class GitRepo:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise GitError(f"not a git repository: {self.path} does not exist")
+        self._env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+        self._env.pop("GIT_DIR", None)
+        self._env.pop("GIT_WORK_TREE", None)
+
+    def _run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(self.path), "-c", "core.quotepath=off", *args],
+                capture_output=True,
+                env=self._env,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+        if proc.returncode not in ok_codes:
+            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+        return proc
+
+    def state(self) -> RepoState:
+        proc = self._run(
+            "rev-parse", "--absolute-git-dir", "--is-shallow-repository", ok_codes=(0, 128)
+        )
+        if proc.returncode != 0:
+            raise GitError(f"not a git repository: {self.path}")
+        git_dir, shallow = proc.stdout.decode().split("\n")[:2]
+        head = self._run("rev-parse", "--verify", "-q", "HEAD^{commit}", ok_codes=(0, 1))
+        sha = head.stdout.decode().strip() or None
+        return RepoState(Path(git_dir), shallow == "true", sha)
+
+    def shallow_boundary(self, state: RepoState) -> frozenset[str]:
+        path = state.git_dir / "shallow"
+        if not path.exists():
+            return frozenset()
+        return frozenset(path.read_text().split())
+
+    def reachable_tags(self) -> dict[str, str]:
+        """Tag name -> commit sha, for tags whose commit is reachable from HEAD."""
+        proc = self._run(
+            "for-each-ref",
+            "--merged=HEAD",
+            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
+            "refs/tags",
+        )
+        tags: dict[str, str] = {}
+        for line in proc.stdout.decode("utf-8", "replace").splitlines():
+            name, obj, peeled = (line.split("\0") + ["", ""])[:3]
+            tags[name] = peeled or obj
+        return tags
+
+    def log(self, since: str | None, paths: tuple[str, ...] = ()) -> list[RawCommit]:
+        """Commits reachable from HEAD but not from `since`, newest first, in one git call."""
+        revs = [f"{since}..HEAD"] if since else ["HEAD"]
+        args = ["log", _LOG_FORMAT, *revs]
+        if paths:
+            args += ["--full-history", "--", *paths]
+        out = self._run(*args).stdout
+        fields = out.split(b"\0")
+        commits = []
+        for i in range(0, len(fields) - 4, 4):
+            sha = fields[i].strip().decode("ascii")
+            parents = tuple(fields[i + 1].decode("ascii").split())
+            author = fields[i + 2].decode("utf-8", "replace")
+            message = fields[i + 3].decode("utf-8", "replace")
+            commits.append(RawCommit(sha, message, parents, author))
+        return commits
+
+    def shas_since(self, since: str) -> frozenset[str]:
+        out = self._run("rev-list", f"{since}..HEAD").stdout.decode()
+        return frozenset(out.split())
+
+    def origin_url(self) -> str | None:
+        proc = self._run("config", "--get", "remote.origin.url", ok_codes=(0, 1))
+        return proc.stdout.decode().strip() or None
+
+    def read_text(self, relpath: str) -> str | None:
+        path = self.path / relpath
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        proc = self._run("merge-base", "--is-ancestor", ancestor, descendant, ok_codes=(0, 1, 128))
+        return proc.returncode == 0

@@ -1,0 +1,36 @@
+"""The engine's History over a local clone."""
+
+from __future__ import annotations
+
+from releaser.domain.commits import RawCommit
+from releaser.git import GitRepo, RepoState
+
+
+class LocalHistory:
+    def __init__(self, repo: GitRepo) -> None:
+        self.repo = repo
+        self.state: RepoState = repo.state()
+
+    def head(self) -> str | None:
+        return self.state.head
+
+    def reachable_tags(self) -> dict[str, str]:
+        return self.repo.reachable_tags()
+
+    def log(self, since: str | None, paths: tuple[str, ...] = ()) -> list[RawCommit]:
+        return self.repo.log(since, paths)
+
+    def shas_since(self, since: str) -> frozenset[str]:
+        return self.repo.shas_since(since)
+
+    def missing_history(self, commits: list[RawCommit], since: str | None) -> bool:
+        if not self.state.shallow:
+            return False
+        boundary = self.repo.shallow_boundary(self.state)
+        if since is None:
+            return True  # without a tag we cannot tell whether an older one was cut off
+        # The log may be filtered by path, so ask for the whole range, not just `commits`.
+        return not boundary.isdisjoint(self.repo.shas_since(since))
+
+    def origin_url(self) -> str | None:
+        return self.repo.origin_url()

@@ -1,0 +1,112 @@
+"""CHANGELOG.md prepending and version-file updaters: only the version changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from releaser.domain.changelog import prepend_entry
+from releaser.domain.updaters import UpdateError, updater_for
+
+ENTRY = "## [1.1.0](u) (2026-12-01)\n\n\n### Features\n\n* x\n"
+
+
+def test_new_changelog_gets_a_title():
+    assert prepend_entry(None, ENTRY) == "# Changelog\n\n" + ENTRY
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        "# Changelog\n\n## 1.0.0 (2020-01-01)\n\n* first\n",
+        "# Changelog\r\n\r\nintro text\r\n\r\n## 1.0.0\r\n* crlf kept\r\n",
+        "## 1.0.0\n\nno title, no trailing newline",
+        "# Changelog\n\nonly an intro\n",
+        "# Changelog\n## 1.0.0\n\ttabs\u00a0and nbsp   \n",
+    ],
+)
+def test_prepend_keeps_everything_below_byte_for_byte(existing):
+    result = prepend_entry(existing, ENTRY)
+    index = result.index(ENTRY)
+    tail = result[index + len(ENTRY) :].lstrip("\n")
+    old_releases = existing[existing.index("## ") :] if "## " in existing else ""
+    assert tail.endswith(old_releases)
+    if old_releases:
+        assert result.endswith(old_releases)
+    assert result.startswith(existing[: existing.find("## ")] if "## " in existing else existing)
+
+
+PYPROJECT = """[build-system]
+requires = ["setuptools"]
+version = "9.9.9"
+
+[project]
+name = "x"
+version = "1.0.0"  # keep this comment
+dynamic = []
+
+[tool.other]
+version = "5.5.5"
+"""
+
+POETRY = """[tool.poetry]
+name = "x"
+version = '0.3.0'
+"""
+
+PACKAGE_JSON = """{
+  "name": "x",
+  "dependencies": {"version": "1.0.0", "y": {"version": "3.0.0"}},
+  "version": "1.0.0",
+  "scripts": {}
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "path, before, after",
+    [
+        ("pyproject.toml", PYPROJECT, PYPROJECT.replace('"1.0.0"', '"1.1.0"')),
+        ("pyproject.toml", POETRY, POETRY.replace("0.3.0", "1.1.0")),
+        (
+            "package.json",
+            PACKAGE_JSON,
+            PACKAGE_JSON.replace('"version": "1.0.0",\n', '"version": "1.1.0",\n'),
+        ),
+        ("src/pkg/__init__.py", '"""doc"""\n__version__ = "1.0.0"\nx = 1\n', None),
+        ("src/pkg/_version.py", "__version__: str = '1.0.0'\n", None),
+        ("VERSION", "1.0.0\n", "1.1.0\n"),
+        ("VERSION", "v1.0.0", "v1.1.0"),
+        ("chart/Chart.yaml", "apiVersion: v2\nversion: 1.0.0\nappVersion: 1.0.0\n", None),
+        ("action.yml", "  image: docker://ghcr.io/x/y:1.0.0 # x-releaser-version\n", None),
+        ("README.md", "Install 1.0.0 <!-- x-releaser-version -->\nold 1.0.0 stays\n", None),
+    ],
+)
+def test_updaters_change_only_the_version(path, before, after):
+    result = updater_for(path).update(before, "1.1.0")
+    if after is None:
+        # the first version on the relevant line changes, every other byte stays
+        assert result.count("1.1.0") == 1
+        assert result.replace("1.1.0", "1.0.0", 1) == before
+    else:
+        assert result == after
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("pyproject.toml", "[project]\nname = 'x'\ndynamic = ['version']\n"),
+        ("package.json", '{"name": "x", "nested": {"version": "1.0.0"}}'),
+        ("package.json", "{not json"),
+        ("x.py", "VERSION = '1.0.0'\n"),
+        ("VERSION", "banana\n"),
+        ("Chart.yaml", "  version: 1.0.0\n"),
+        ("notes.txt", "1.0.0 but no marker\n"),
+    ],
+)
+def test_updaters_refuse_files_without_a_version(path, text):
+    with pytest.raises(UpdateError):
+        updater_for(path).update(text, "1.1.0")
+
+
+def test_explicit_kind_overrides_file_name():
+    assert updater_for("meta.txt", "plain").update("2.0.0\n", "2.1.0") == "2.1.0\n"

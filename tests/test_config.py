@@ -1,0 +1,107 @@
+"""Config loading: schema-validated, errors name the path and the line."""
+
+from __future__ import annotations
+
+import pytest
+
+from releaser import config
+from releaser.errors import ConfigError
+
+
+def load_text(tmp_path, text: str):
+    path = tmp_path / "releaser.yml"
+    path.write_text(text)
+    return config.load(path, tmp_path, explicit=True)
+
+
+def test_defaults_when_no_file(tmp_path):
+    cfg = config.load(None, tmp_path)
+    (component,) = cfg.components
+    assert component.policy.tag_prefix == "v"
+    assert str(component.policy.initial_version) == "1.0.0"
+    assert component.changelog_path == "CHANGELOG.md"
+    assert cfg.squash_bullets.value == "auto"
+
+
+def test_full_config(tmp_path):
+    cfg = load_text(
+        tmp_path,
+        """# yaml-language-server: $schema=https://releaser.dev/schemas/releaser-config/v1.json
+tag-prefix: release-
+initial-version: 0.1.0
+prerelease: rc
+bump-minor-pre-major: true
+squash-bullets: never
+changelog-sections:
+  - {type: feat, section: New}
+  - {type: docs, section: Docs, hidden: false}
+version-files: [pyproject.toml, {path: VERSION, type: plain}]
+repository-url: https://github.com/acme/widgets/
+""",
+    )
+    (c,) = cfg.components
+    assert c.policy.tag_prefix == "release-" and c.policy.prerelease == "rc"
+    assert c.policy.bump.bump_minor_pre_major
+    assert [f.path for f in c.version_files] == ["pyproject.toml", "VERSION"]
+    assert cfg.repository_url == "https://github.com/acme/widgets"
+    assert cfg.squash_bullets.value == "never"
+
+
+def test_components(tmp_path):
+    cfg = load_text(
+        tmp_path,
+        "components:\n  - {name: api, path: services/api/}\n  - {name: web, path: web,"
+        " version-files: [package.json]}\n",
+    )
+    api, web = cfg.components
+    assert api.policy.tag_prefix == "api-v" and api.policy.path == "services/api"
+    assert web.version_files[0].path == "web/package.json"
+    assert web.changelog_path == "web/CHANGELOG.md"
+    assert cfg.monorepo
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("titel: x\n", "releaser.yml:1: unknown key 'titel'"),
+        (
+            "changelog-sections:\n  - {type: feat, section: A}\n  - {type: fix, section: B}\n"
+            "  - type: docs\n    section: C\n    titel: x\n",
+            "releaser.yml:6: changelog-sections[2]: unknown key 'titel'",
+        ),
+        ("bump-minor-pre-major: yes please\n", "releaser.yml:1: bump-minor-pre-major: "),
+        ("squash-bullets: sometimes\n", "releaser.yml:1: squash-bullets: 'sometimes' is not one"),
+        ("initial-version: 1.0\n", "releaser.yml:1: initial-version: "),
+        ("components:\n  - name: api\n", "releaser.yml:2: components[0]: 'path' is a required"),
+        ("- just\n- a list\n", "releaser.yml:1: (top level): "),
+        ("key: [unclosed\n", "releaser.yml:2: invalid YAML"),
+    ],
+)
+def test_errors_name_path_and_line(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    message = info.value.one_line()
+    assert expected in message, message
+    assert info.value.line is not None
+
+
+def test_duplicate_component_names(tmp_path):
+    with pytest.raises(ConfigError, match="duplicate name 'a'"):
+        load_text(tmp_path, "components: [{name: a, path: x}, {name: a, path: y}]\n")
+
+
+def test_missing_explicit_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "nope.yml", tmp_path, explicit=True)
+
+
+def test_non_utf8_config(tmp_path):
+    path = tmp_path / "c.yml"
+    path.write_bytes(b"tag-prefix: \xff\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        config.load(path, tmp_path, explicit=True)
+
+
+def test_unsafe_yaml_tags_are_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        load_text(tmp_path, "tag-prefix: !!python/object/apply:os.system ['true']\n")

@@ -1,0 +1,123 @@
+"""Release notes: Release Please's layout, links, and escaping checked with GitHub's cmark."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import cmarkgfm
+import pytest
+from cmarkgfm.cmark import Options
+
+from releaser.domain.bump import Section
+from releaser.domain.commits import RawCommit, parse_commit
+from releaser.domain.markdown import escape_inline
+from releaser.domain.notes import Links, render_notes
+from tests.golden_util import check_golden
+
+URL = "https://github.com/acme/widgets"
+TODAY = date(2026, 12, 1)
+
+
+def entries(*messages):
+    out = []
+    for i, message in enumerate(messages):
+        sha = f"{i + 1:x}" * 40
+        out.extend(parse_commit(RawCommit(sha[:40], message, ("p",))).entries)
+    return tuple(out)
+
+
+def html(markdown: str) -> str:
+    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+
+
+SAMPLE = entries(
+    "feat(api)!: remove v1 endpoints (#40)\n\nBREAKING CHANGE: v1 is gone; use v2",
+    "feat: add exports (#41)\n\nRefs: #7",
+    "fix(io): handle EOF\n\nFixes #8",
+    "perf: faster parse",
+    'Revert "feat: flaky thing"',
+    "docs: hidden section",
+    "chore(deps): bump x",
+    "not conventional at all",
+)
+
+
+def test_golden_notes_with_links():
+    notes = render_notes("2.0.0", "v2.0.0", "v1.4.0", SAMPLE, Links(URL), TODAY)
+    check_golden("notes/full.md", notes)
+
+
+def test_golden_notes_without_repository_url():
+    notes = render_notes("1.0.0", "v1.0.0", None, SAMPLE, Links(None), TODAY)
+    check_golden("notes/no-links.md", notes)
+    assert "](" not in notes
+
+
+def test_section_order_and_headings():
+    notes = render_notes("2.0.0", "v2.0.0", "v1.4.0", SAMPLE, Links(URL), TODAY)
+    headings = re.findall(r"^#+ .*$", notes, re.MULTILINE)
+    assert headings == [
+        f"## [2.0.0]({URL}/compare/v1.4.0...v2.0.0) (2026-12-01)",
+        "### ⚠ BREAKING CHANGES",
+        "### Features",
+        "### Bug Fixes",
+        "### Performance Improvements",
+        "### Reverts",
+    ]
+
+
+def test_configured_sections_show_hidden_types():
+    sections = (Section("feat", "New"), Section("docs", "Docs"), Section("fix", "Fixes", True))
+    notes = render_notes(
+        "1.1.0", "v1.1.0", "v1.0.0", entries("docs: guide", "fix: x"), Links(URL), TODAY, sections
+    )
+    assert "### Docs" in notes and "### Fixes" not in notes
+
+
+def test_pr_and_issue_and_commit_links_render_as_links():
+    rendered = html(render_notes("2.0.0", "v2.0.0", "v1.4.0", SAMPLE, Links(URL), TODAY))
+    assert f'<a href="{URL}/pull/41">#41</a>' in rendered
+    assert f'<a href="{URL}/issues/7">#7</a>' in rendered
+    assert f'<a href="{URL}/issues/8">#8</a>' in rendered
+    assert f'href="{URL}/commit/{"2" * 40}"' in rendered
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "ping @octocat and @acme/team",
+        "<!-- hide the rest",
+        "a [link](javascript:alert(1))",
+        "**bold** and _it_ and ~strike~",
+        "unbalanced ` backtick <b>",
+        "table | pipe",
+    ],
+)
+def test_hostile_subjects_render_inert(subject):
+    notes = render_notes("1.0.1", "v1.0.1", "v1.0.0", entries(f"fix: {subject}"), Links(URL), TODAY)
+    rendered = html(notes)
+    assert "<script" not in rendered and "<img" not in rendered and "<!--" not in rendered
+    assert "<strong>" not in rendered and "<em>" not in rendered and "<del>" not in rendered
+    assert "javascript:" not in re.findall(r'href="([^"]*)"', rendered).__str__()
+    # a mention is only a mention outside code; in code it notifies no one
+    text_outside_code = re.sub(r"<code>.*?</code>", "", rendered)
+    assert "@octocat" not in text_outside_code and "@acme" not in text_outside_code
+
+
+def test_code_spans_are_kept():
+    assert escape_inline("use `--flag <x>` now") == "use `--flag <x>` now"
+    assert html(escape_inline("use `a_b` @x")).count("<code>") == 2
+
+
+def test_email_is_not_a_mention():
+    assert escape_inline("mail me@example.com") == "mail me@example.com"
+
+
+def test_emoji_and_unicode_survive():
+    notes = render_notes(
+        "1.1.0", "v1.1.0", "v1.0.0", entries("feat: 🚀 ünïcode"), Links(URL), TODAY
+    )
+    assert "🚀 ünïcode" in notes
