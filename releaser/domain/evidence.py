@@ -1,0 +1,277 @@
+"""The release evidence facts model and what is computed from it (approvals, policies, rollback).
+
+Pure: adapters fill `EvidenceFacts`; nothing here reads the clock, the network or the disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PENDING_STATUSES = frozenset(
+    {"queued", "in_progress", "waiting", "requested", "pending", "expected"}
+)
+# GitHub branch protection treats neutral and skipped as satisfying a required check.
+PASSING_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
+# COMMENTED reviews do not change a reviewer's standing, as on GitHub.
+DECISIVE_REVIEW_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    subject: str
+    author_name: str
+    author_login: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousRelease:
+    tag: str
+    sha: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    reviewer: str
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+    submitted_at: str  # ISO 8601 UTC, as GitHub reports it
+    commit_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    number: int
+    title: str
+    author: str
+    url: str
+    merged_by: str
+    merged_at: str
+    head_sha: str
+    reviews: tuple[Review, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A check run (kind "check_run") or a commit status (kind "status") on the release commit.
+
+    Commit statuses map as: state pending -> status "pending"; otherwise status "completed"
+    and conclusion = the state (success/failure/error).
+    """
+
+    name: str
+    kind: str
+    status: str
+    conclusion: str | None
+    url: str
+
+    @property
+    def outcome(self) -> str:
+        """One of pass | fail | pending."""
+        if self.status in PENDING_STATUSES or (self.status != "completed" and not self.conclusion):
+            return "pending"
+        return "pass" if (self.conclusion or "") in PASSING_CONCLUSIONS else "fail"
+
+
+@dataclass(frozen=True, slots=True)
+class JUnitSummary:
+    file: str
+    sha256: str
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+    time: float
+    failed: tuple[str, ...] = ()
+    passed: tuple[str, ...] = ()
+    passed_truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something left out or worth a second look: (item, reason)."""
+
+    item: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sbom:
+    name: str
+    format: str  # cyclonedx | spdx
+    size: int
+    sha256: str
+    generated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    workflow_ref: str  # e.g. owner/repo/.github/workflows/release.yml@refs/heads/main
+    run_id: str
+    run_attempt: str
+    run_url: str
+    actor: str
+    releaser_version: str
+    time: str  # ISO 8601 UTC, passed in by the caller
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFacts:
+    repository: str  # owner/name
+    server_url: str  # https://github.com
+    sha: str
+    tree_sha: str
+    version: str
+    tag: str
+    run: RunInfo
+    component: str = ""
+    previous: PreviousRelease | None = None
+    compare_url: str = ""
+    commits: tuple[Commit, ...] = ()
+    pull_requests: tuple[PullRequest, ...] = ()
+    direct_pushes: tuple[str, ...] = ()  # commit shas that reached the branch without a PR
+    checks: tuple[Check, ...] = ()
+    required_checks: tuple[str, ...] = ()  # empty: every reported check is required
+    tests: tuple[JUnitSummary, ...] = ()
+    rejected_tests: tuple[Note, ...] = ()
+    artifacts: tuple[Artifact, ...] = ()
+    sboms: tuple[Sbom, ...] = ()
+    skipped: tuple[Note, ...] = ()
+    warnings: tuple[Note, ...] = ()
+
+    @property
+    def repository_url(self) -> str:
+        return f"{self.server_url.rstrip('/')}/{self.repository}"
+
+    @property
+    def name(self) -> str:
+        """The release's name for file names: the component, else the repository name."""
+        return self.component or self.repository.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyResult:
+    name: str
+    status: str  # pass | fail | pending
+    offending: tuple[str, ...]
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rollback:
+    previous: PreviousRelease | None
+    commands: tuple[str, ...]
+
+
+def _same_person(a: str, b: str) -> bool:
+    # GitHub logins are case-insensitive.
+    return a.casefold() == b.casefold()
+
+
+def approvers_of_head(pr: PullRequest) -> tuple[str, ...]:
+    """Reviewers (not the author) whose standing review is an approval of the PR's head commit.
+
+    Each reviewer's latest decisive review (APPROVED, CHANGES_REQUESTED, DISMISSED) is their
+    standing; a later CHANGES_REQUESTED or DISMISSED supersedes an earlier approval, and an
+    approval counts only if it was given on `head_sha` (later pushes make it stale).
+    """
+    standing: dict[str, Review] = {}
+    ordered = sorted(enumerate(pr.reviews), key=lambda item: (item[1].submitted_at, item[0]))
+    for _, review in ordered:
+        if review.state in DECISIVE_REVIEW_STATES:
+            standing[review.reviewer.casefold()] = review
+    approvers = [
+        review.reviewer
+        for review in standing.values()
+        if review.state == "APPROVED"
+        and review.commit_id == pr.head_sha
+        and not _same_person(review.reviewer, pr.author)
+    ]
+    return tuple(sorted(approvers, key=str.casefold))
+
+
+def approval_covers_head(pr: PullRequest) -> bool:
+    return bool(approvers_of_head(pr))
+
+
+def second_person_review(facts: EvidenceFacts) -> PolicyResult:
+    offending = [f"#{pr.number}" for pr in facts.pull_requests if not approval_covers_head(pr)]
+    offending += list(facts.direct_pushes)
+    if not facts.pull_requests and not facts.direct_pushes:
+        return PolicyResult("second-person-review", "pass", (), "no changes in this release")
+    if offending:
+        unapproved = len(offending) - len(facts.direct_pushes)
+        detail = (
+            f"{unapproved} pull request(s) without an approval of their head commit by someone"
+            f" other than the author, {len(facts.direct_pushes)} direct push(es)"
+        )
+        return PolicyResult("second-person-review", "fail", tuple(offending), detail)
+    detail = f"all {len(facts.pull_requests)} pull request(s) approved at their head commit"
+    return PolicyResult("second-person-review", "pass", (), detail)
+
+
+def required_checks_passed(facts: EvidenceFacts) -> PolicyResult:
+    """Required checks (or all reported ones when none are configured) on the release commit.
+
+    Several results with one name (a check run and a status, re-runs) count at their worst.
+    A required check that never reported is pending, as GitHub shows it ("Expected").
+    """
+    by_name: dict[str, list[str]] = {}
+    for check in facts.checks:
+        by_name.setdefault(check.name, []).append(check.outcome)
+    required = facts.required_checks or tuple(sorted(by_name))
+    if not required:
+        return PolicyResult(
+            "required-checks-passed", "fail", (), "no checks reported on the release commit"
+        )
+    failed = [n for n in required if "fail" in by_name.get(n, [])]
+    pending = [n for n in required if n not in failed and "pending" in by_name.get(n, ["pending"])]
+    scope = "required" if facts.required_checks else "reported"
+    if failed:
+        detail = f"{len(failed)} of {len(required)} {scope} check(s) failed"
+        return PolicyResult("required-checks-passed", "fail", tuple(failed), detail)
+    if pending:
+        detail = f"{len(pending)} of {len(required)} {scope} check(s) pending or missing"
+        return PolicyResult("required-checks-passed", "pending", tuple(pending), detail)
+    detail = f"all {len(required)} {scope} check(s) passed"
+    return PolicyResult("required-checks-passed", "pass", (), detail)
+
+
+def policies(facts: EvidenceFacts) -> tuple[PolicyResult, ...]:
+    return (second_person_review(facts), required_checks_passed(facts))
+
+
+def junit_outcome(facts: EvidenceFacts) -> str:
+    """PASSED | WARNED | FAILED, in the in-toto test-result sense.
+
+    No readable results at all, or rejected files, is WARNED: we do not claim a pass we never saw.
+    """
+    if any(s.failures or s.errors for s in facts.tests):
+        return "FAILED"
+    if facts.rejected_tests or not facts.tests:
+        return "WARNED"
+    return "PASSED"
+
+
+def rollback(facts: EvidenceFacts) -> Rollback:
+    prev = facts.previous
+    if prev is None:
+        commands = (
+            f"gh release view {facts.tag} --repo {facts.repository}",
+            f"git revert --no-edit {facts.sha}",
+        )
+        return Rollback(None, commands)
+    commands = (
+        f"gh release view {prev.tag} --repo {facts.repository}",
+        f"git checkout {prev.tag}",
+        f"git revert --no-edit {prev.sha}..{facts.sha}",
+        f"gh release edit {facts.tag} --repo {facts.repository} --prerelease",
+    )
+    return Rollback(prev, commands)

@@ -1,0 +1,217 @@
+"""Offline verification of downloaded release evidence (`releaser verify PATH... [--repo]`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from releaser.domain.evidence_intoto import (
+    STATEMENT_TYPE,
+    SUMS_NAME,
+    footer_marker,
+    intoto_name,
+    parse_sums,
+    render_intoto,
+)
+from releaser.domain.evidence_json import (
+    EVIDENCE_JSON,
+    EVIDENCE_MD,
+    canonical,
+    facts_from_document,
+)
+from releaser.domain.evidence_md import render_markdown
+from releaser.errors import VerificationError
+
+
+def _fail(file: str, field: str, expected: object, found: object) -> VerificationError:
+    return VerificationError(f"{file}: {field}: expected {expected}, found {found}")
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("releaser").joinpath("schemas/release-evidence-v1.json").read_text()
+    return json.loads(text)
+
+
+def _collect(paths: list[Path]) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for path in paths:
+        members = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for member in members:
+            if not member.is_file():
+                raise VerificationError(f"{member}: not a file")
+            if member.name in files:
+                raise VerificationError(f"{member.name}: given twice ({files[member.name]})")
+            files[member.name] = member
+    return files
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_sums(files: dict[str, bytes], notes: set[str]) -> dict[str, str]:
+    if SUMS_NAME not in files:
+        raise VerificationError(f"{SUMS_NAME}: missing from the given files")
+    try:
+        listed = parse_sums(files[SUMS_NAME].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise VerificationError(f"{SUMS_NAME}: format: {exc}") from None
+    for name, digest in listed.items():
+        if name not in files:
+            raise _fail(SUMS_NAME, name, "the file to be present", "no such file")
+        actual = _sha256(files[name])
+        if actual != digest:
+            raise _fail(name, "sha256", digest, actual)
+    for name in sorted(files):
+        if name != SUMS_NAME and name not in notes and name not in listed:
+            raise _fail(name, "listed in SHA256SUMS", "yes", "no")
+    return listed
+
+
+def _load_evidence(files: dict[str, bytes]) -> dict[str, Any]:
+    if EVIDENCE_JSON not in files:
+        raise VerificationError(f"{EVIDENCE_JSON}: missing from the given files")
+    raw = files[EVIDENCE_JSON]
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _fail(EVIDENCE_JSON, "json", "valid UTF-8 JSON", exc) from None
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(_schema()).iter_errors(doc)
+    )
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise _fail(EVIDENCE_JSON, where, "schema-valid value", error.message)
+    if canonical(doc) != raw:
+        raise _fail(EVIDENCE_JSON, "encoding", "RFC 8785 canonical bytes", "other bytes")
+    return doc
+
+
+def _check_statements(
+    name: str, raw: bytes, doc: dict[str, Any], files: dict[str, bytes]
+) -> list[dict[str, Any]]:
+    commit = doc["source"]["commit"]
+    lines = raw.split(b"\n")
+    if lines[-1] != b"":
+        raise _fail(name, "format", "newline-terminated lines", "no final newline")
+    out = []
+    for number, line in enumerate(lines[:-1], start=1):
+        where = f"statement {number}"
+        try:
+            statement = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _fail(name, where, "one JSON object per line", "invalid JSON") from None
+        if not isinstance(statement, dict) or canonical(statement) != line:
+            raise _fail(name, where, "RFC 8785 canonical JSON object", "other bytes")
+        if statement.get("_type") != STATEMENT_TYPE:
+            raise _fail(name, f"{where}: _type", STATEMENT_TYPE, statement.get("_type"))
+        for subject in statement.get("subject", []):
+            digest = subject.get("digest", {})
+            label = f"{where}: subject {subject.get('name')}"
+            if "gitCommit" in digest:
+                if digest["gitCommit"] != commit:
+                    raise _fail(name, f"{label}: gitCommit", commit, digest["gitCommit"])
+            elif subject.get("name") not in files:
+                raise _fail(name, label, "the file to be present", "no such file")
+            elif _sha256(files[subject["name"]]) != digest.get("sha256"):
+                actual = _sha256(files[subject["name"]])
+                raise _fail(name, f"{label}: sha256", digest.get("sha256"), actual)
+        out.append(statement)
+    return out
+
+
+def _check_agreement(
+    doc: dict[str, Any], files: dict[str, bytes], intoto: str, notes: dict[str, str]
+) -> int:
+    """Re-render the Markdown and the statements from the JSON; they must match byte for byte."""
+    facts = facts_from_document(doc)
+    if intoto != intoto_name(facts):
+        raise _fail(intoto, "name", intoto_name(facts), intoto)
+    for item in doc["artifacts"] + doc["sboms"]:
+        if item["name"] not in files:
+            raise _fail(EVIDENCE_JSON, item["name"], "the file to be present", "no such file")
+        actual = _sha256(files[item["name"]])
+        if actual != item["sha256"]:
+            raise _fail(item["name"], "sha256 (in release-evidence.json)", item["sha256"], actual)
+        if len(files[item["name"]]) != item["size"]:
+            raise _fail(item["name"], "size", item["size"], len(files[item["name"]]))
+    if EVIDENCE_MD not in files:
+        raise VerificationError(f"{EVIDENCE_MD}: missing from the given files")
+    if render_markdown(facts).encode() != files[EVIDENCE_MD]:
+        raise _fail(EVIDENCE_MD, "content", "the rendering of release-evidence.json", "other text")
+    evidence_sha = _sha256(files[EVIDENCE_JSON])
+    expected = render_intoto(facts, evidence_sha, _sha256(files[EVIDENCE_MD])).split(b"\n")
+    present = files[intoto].split(b"\n")
+    if len(expected) != len(present):
+        raise _fail(intoto, "statements", len(expected) - 1, len(present) - 1)
+    for number, (want, got) in enumerate(zip(expected, present, strict=True), start=1):
+        if want != got:
+            raise _fail(intoto, f"statement {number}", "the rendering of the evidence", "other")
+    wanted = {"commit": doc["source"]["commit"], "evidence_sha256": evidence_sha}
+    wanted["version"] = doc["source"]["version"]
+    for note_name, marker in notes.items():
+        found = json.loads(marker)
+        for key, value in wanted.items():
+            if found.get(key) != value:
+                raise _fail(note_name, key, value, found.get(key))
+    return len(expected) - 1
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+
+
+def _check_repo(repo: Path, doc: dict[str, Any]) -> None:
+    tag, commit = doc["source"]["tag"], doc["source"]["commit"]
+    found = _git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}")
+    if found.returncode != 0:
+        raise _fail(f"{repo}", f"tag {tag}", commit, "no such tag")
+    if found.stdout.strip() != commit:
+        raise _fail(f"{repo}", f"tag {tag}", commit, found.stdout.strip())
+    ancestors = [c["sha"] for c in doc["source"]["commits"]]
+    if doc["source"]["previous"]:
+        ancestors.append(doc["source"]["previous"]["sha"])
+    for sha in ancestors:
+        result = _git(repo, "merge-base", "--is-ancestor", sha, commit)
+        if result.returncode == 1:
+            raise _fail(f"{repo}", f"commit {sha}", f"an ancestor of {commit[:12]}", "not one")
+        if result.returncode != 0:
+            raise _fail(f"{repo}", f"commit {sha}", "present in the clone", "missing")
+
+
+def verify(paths: list[Path], repo: Path | None = None) -> str:
+    """Check downloaded assets (files or directories) offline; raise VerificationError or
+    return a one-line summary."""
+    found = _collect(paths)
+    files = {name: path.read_bytes() for name, path in found.items()}
+    notes: dict[str, str] = {}
+    for name, data in files.items():
+        # A saved copy of the release notes is not an asset; it is recognised by its marker.
+        if name.endswith(".md") and name != EVIDENCE_MD:
+            marker = footer_marker(data.decode("utf-8", errors="replace"))
+            if marker is not None:
+                notes[name] = marker
+    listed = _check_sums(files, set(notes))
+    doc = _load_evidence(files)
+    intoto = [n for n in listed if n.endswith(".intoto.jsonl")]
+    if len(intoto) != 1:
+        raise _fail(SUMS_NAME, "in-toto files", "exactly one *.intoto.jsonl", len(intoto))
+    _check_statements(intoto[0], files[intoto[0]], doc, files)
+    count = _check_agreement(doc, files, intoto[0], notes)
+    if repo is not None:
+        _check_repo(repo, doc)
+    policy = ", ".join(f"{p['name']} {p['status']}" for p in doc["policies"])
+    extra = f", notes {', '.join(sorted(notes))}" if notes else ""
+    checked = " (tag and ancestry checked in clone)" if repo is not None else ""
+    src = doc["source"]
+    prs = len(doc["changes"]["pull_requests"])
+    return (
+        f"verified: {src['tag']} {src['commit'][:12]} — {len(listed) + 1} files,"
+        f" {count} statements, {prs} PRs; {policy}{extra}{checked}"
+    )

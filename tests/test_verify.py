@@ -1,0 +1,202 @@
+"""`verify`: a whole asset set passes; any flipped byte, forged digest or wrong clone fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from releaser.domain.evidence_json import canonical
+from releaser.errors import VerificationError
+from releaser.evidence.verify import verify
+from tests.test_evidence_support import write_release
+
+ASSET_NAMES = [
+    "demo-1.4.0-py3-none-any.whl",
+    "demo-1.4.0.tar.gz",
+    "demo-1.4.0.cdx.json",
+    "release-evidence.json",
+    "release-evidence.md",
+    "demo-1.4.0.intoto.jsonl",
+    "SHA256SUMS",
+    "notes.md",
+]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("release")
+    write_release(directory)
+    return directory
+
+
+def _copy(release: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "assets"
+    shutil.copytree(release, target)
+    return target
+
+
+def test_happy_path(release):
+    summary = verify([release])
+    assert summary.startswith("verified: v1.4.0 aaaaaaaaaaaa — 7 files, 3 statements, 3 PRs")
+    assert "second-person-review fail" in summary and "notes notes.md" in summary
+    assert sorted(p.name for p in release.iterdir()) == sorted(ASSET_NAMES)
+    assert verify(sorted(release.iterdir())).startswith("verified:")
+
+
+# notes.md is free text written by people; only its hidden marker is checked (test below).
+@pytest.mark.parametrize("name", ASSET_NAMES[:-1])
+@pytest.mark.parametrize("where", ["first", "middle", "last", "quarter"])
+def test_any_flipped_byte_fails(release, tmp_path, name, where):
+    target = _copy(release, tmp_path)
+    path = target / name
+    data = bytearray(path.read_bytes())
+    spots = {"first": 0, "quarter": len(data) // 4, "middle": len(data) // 2}
+    index = spots.get(where, len(data) - 1)
+    data[index] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(VerificationError):
+        verify([target])
+
+
+@pytest.mark.parametrize("name", [n for n in ASSET_NAMES[:-1]])
+def test_missing_asset_fails(release, tmp_path, name):
+    target = _copy(release, tmp_path)
+    (target / name).unlink()
+    with pytest.raises(VerificationError):
+        verify([target])
+
+
+def test_unlisted_extra_file_fails(release, tmp_path):
+    target = _copy(release, tmp_path)
+    (target / "extra.bin").write_bytes(b"x")
+    with pytest.raises(VerificationError, match="extra.bin: listed in SHA256SUMS: expected yes"):
+        verify([target])
+
+
+def _resum(target: Path) -> None:
+    """Recompute SHA256SUMS the way a careless forger would."""
+    import hashlib
+
+    names = sorted(p.name for p in target.iterdir() if p.name not in ("SHA256SUMS", "notes.md"))
+    lines = [f"{hashlib.sha256((target / n).read_bytes()).hexdigest()}  {n}\n" for n in names]
+    (target / "SHA256SUMS").write_text("".join(lines))
+
+
+def test_forged_evidence_with_fixed_sums_fails_on_statements(release, tmp_path):
+    target = _copy(release, tmp_path)
+    doc = json.loads((target / "release-evidence.json").read_bytes())
+    doc["changes"]["pull_requests"][1]["approval_covers_head"] = True
+    (target / "release-evidence.json").write_bytes(canonical(doc))
+    _resum(target)
+    with pytest.raises(VerificationError, match="demo-1.4.0.intoto.jsonl: statement 1: subject"):
+        verify([target])
+
+
+def test_swapped_artifact_with_fixed_sums_fails(release, tmp_path):
+    target = _copy(release, tmp_path)
+    (target / "demo-1.4.0.tar.gz").write_bytes(b"malware")
+    _resum(target)
+    with pytest.raises(VerificationError, match="demo-1.4.0.tar.gz: sha256: expected"):
+        verify([target])
+
+
+def test_non_canonical_evidence_fails(release, tmp_path):
+    target = _copy(release, tmp_path)
+    doc = json.loads((target / "release-evidence.json").read_bytes())
+    (target / "release-evidence.json").write_text(json.dumps(doc, indent=1))
+    _resum(target)
+    with pytest.raises(VerificationError, match="release-evidence.json: encoding"):
+        verify([target])
+
+
+def test_notes_footer_must_agree(release, tmp_path):
+    target = _copy(release, tmp_path)
+    notes = (target / "notes.md").read_text()
+    (target / "notes.md").write_text(notes.replace('"version":"1.4.0"', '"version":"1.4.1"'))
+    with pytest.raises(VerificationError, match="notes.md: version: expected 1.4.0, found 1.4.1"):
+        verify([target])
+
+
+ENV = {
+    "GIT_AUTHOR_NAME": "T",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "T",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z",
+}
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **ENV, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    out = subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+    return out.stdout.decode().strip()
+
+
+def _repo_release(tmp_path: Path, tag_at_release: bool = True, stray: bool = False):
+    """A real repo: v1.3.2, two commits, v1.4.0; evidence written for that history."""
+    from dataclasses import replace
+
+    from releaser.domain.evidence import Commit
+    from tests.test_evidence_support import facts
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "chore: initial")
+    _git(repo, "tag", "v1.3.2")
+    prev = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "feat: one")
+    one = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "chore(release): 1.4.0")
+    sha = _git(repo, "rev-parse", "HEAD")
+    tree = _git(repo, "rev-parse", "HEAD^{tree}")
+    _git(repo, "tag", "v1.4.0", sha if tag_at_release else one)
+    commits = [Commit(one, "feat: one", "T"), Commit(sha, "chore(release): 1.4.0", "T")]
+    if stray:
+        _git(repo, "checkout", "-q", "-b", "side", prev)
+        _git(repo, "commit", "-q", "--allow-empty", "-m", "feat: elsewhere")
+        commits.append(Commit(_git(repo, "rev-parse", "HEAD"), "feat: elsewhere", "T"))
+    base = facts()
+    base = replace(
+        base,
+        sha=sha,
+        tree_sha=tree,
+        previous=replace(base.previous, sha=prev),
+        commits=tuple(commits),
+        pull_requests=(),
+        direct_pushes=(),
+    )
+    assets = tmp_path / "assets"
+    write_release(assets, base)
+    return repo, assets, sha
+
+
+def test_repo_happy_path(tmp_path):
+    repo, assets, sha = _repo_release(tmp_path)
+    summary = verify([assets], repo=repo)
+    assert sha[:12] in summary and "checked in clone" in summary
+
+
+def test_repo_tag_mismatch(tmp_path):
+    repo, assets, sha = _repo_release(tmp_path, tag_at_release=False)
+    with pytest.raises(VerificationError, match=f"tag v1.4.0: expected {sha}, found "):
+        verify([assets], repo=repo)
+
+
+def test_repo_non_ancestor_commit(tmp_path):
+    repo, assets, _ = _repo_release(tmp_path, stray=True)
+    with pytest.raises(VerificationError, match="expected an ancestor of"):
+        verify([assets], repo=repo)
+
+
+def test_repo_missing_tag(tmp_path):
+    repo, assets, _ = _repo_release(tmp_path)
+    _git(repo, "tag", "-d", "v1.4.0")
+    with pytest.raises(VerificationError, match="no such tag"):
+        verify([assets], repo=repo)
