@@ -64,7 +64,7 @@ _HEADER = re.compile(
 _HEADER_STRICT = re.compile(r"^[A-Za-z][\w-]*(?:\([^()\r\n]*\))?!?: \S")
 _BULLET = re.compile(r"^[*-] +(?P<rest>.+)$")
 _FOOTER = re.compile(r"^(?P<token>BREAKING[ -]CHANGE|[A-Za-z][\w-]*)(?P<sep>: | #)(?P<value>.*)$")
-_REVERT_QUOTED = re.compile(r'^Revert "(?P<inner>.+)"\s*$')
+_REVERT_QUOTED = re.compile(r'^Revert "(?P<inner>.+)"(?P<pr>\s*\(#\d+\))?\s*$')
 _REVERTS_SHA = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})")
 _MERGE_SUBJECT = re.compile(
     r"^Merge (?:pull request #\d+ from |branch '|remote-tracking branch '|branch \S+ (?:of|into) )"
@@ -229,7 +229,7 @@ def parse_commit(
             reverts_header = revert.group("inner").strip()
     if revert:
         # git's default revert message: keep it as a `revert` entry quoting what it undid.
-        header_for_entry = f"revert: {reverts_header}"
+        header_for_entry = f"revert: {reverts_header}{revert.group('pr') or ''}"
     else:
         header_for_entry = header
 

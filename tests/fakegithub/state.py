@@ -1,0 +1,148 @@
+"""Non-git server state (pulls, reviews, labels, comments, releases, checks) behind one lock."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Label:
+    id: int
+    name: str
+    color: str = "ededed"
+    description: str | None = None
+
+
+@dataclass(slots=True)
+class Comment:
+    id: int
+    issue: int
+    body: str
+    user: str
+    created_at: float
+
+
+@dataclass(slots=True)
+class Review:
+    id: int
+    pull: int
+    user: str
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED
+    body: str
+    commit_id: str
+    submitted_at: float
+
+
+@dataclass(slots=True)
+class Pull:
+    number: int
+    id: int
+    title: str
+    body: str | None
+    head: str  # branch name
+    base: str
+    user: str
+    created_at: float
+    updated_at: float
+    draft: bool = False
+    state: str = "open"
+    head_sha: str = ""  # pinned at merge/close; open PRs follow the branch
+    base_sha: str = ""
+    closed_at: float | None = None
+    merged_at: float | None = None
+    merged_by: str | None = None
+    merge_commit_sha: str | None = None
+    labels: list[str] = field(default_factory=list)
+    commit_shas: list[str] = field(default_factory=list)  # recorded at merge time
+
+
+@dataclass(slots=True)
+class Asset:
+    id: int
+    release_id: int
+    name: str
+    label: str | None
+    content_type: str
+    data: bytes
+    uploader: str
+    created_at: float
+    download_count: int = 0
+
+
+@dataclass(slots=True)
+class Release:
+    id: int
+    tag_name: str
+    target_commitish: str
+    name: str | None
+    body: str | None
+    draft: bool
+    prerelease: bool
+    author: str
+    created_at: float
+    published_at: float | None
+    assets: list[Asset] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CheckRun:
+    id: int
+    head_sha: str
+    name: str
+    status: str
+    conclusion: str | None
+    started_at: float
+    completed_at: float | None
+    details_url: str | None = None
+    external_id: str | None = None
+    title: str | None = None
+    summary: str | None = None
+
+
+@dataclass(slots=True)
+class Status:
+    id: int
+    sha: str
+    state: str
+    context: str
+    description: str | None
+    target_url: str | None
+    creator: str
+    created_at: float
+
+
+@dataclass(slots=True)
+class State:
+    """Everything the fake keeps outside git. Guard access with `lock`."""
+
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+    numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
+    labels: dict[str, Label] = field(default_factory=dict)
+    comments: list[Comment] = field(default_factory=list)
+    pulls: dict[int, Pull] = field(default_factory=dict)
+    reviews: list[Review] = field(default_factory=list)
+    releases: dict[int, Release] = field(default_factory=dict)
+    check_runs: list[CheckRun] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)  # token -> login
+
+    def next_id(self) -> int:
+        return next(self.ids)
+
+    def next_number(self) -> int:
+        return next(self.numbers)
+
+    def asset(self, asset_id: int) -> Asset | None:
+        for rel in self.releases.values():
+            for a in rel.assets:
+                if a.id == asset_id:
+                    return a
+        return None
+
+
+def now() -> float:
+    return float(int(time.time()))
