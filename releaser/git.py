@@ -110,3 +110,12 @@ class GitRepo:
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         proc = self._run("merge-base", "--is-ancestor", ancestor, descendant, ok_codes=(0, 1, 128))
         return proc.returncode == 0
+
+    def show(self, rev: str, relpath: str) -> str | None:
+        proc = self._run("show", f"{rev}:{relpath}", ok_codes=(0, 128))
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.decode("utf-8", "replace")
+
+    def tree_of(self, rev: str) -> str:
+        return self._run("rev-parse", f"{rev}^{{tree}}").stdout.decode().strip()

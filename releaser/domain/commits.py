@@ -115,7 +115,8 @@ def _split_units(
     previous_blank = True
     for line in body_lines:
         stripped = line.strip()
-        bullet = _BULLET.match(stripped)
+        # An indented line is quoted text (an example), never a commit of its own.
+        bullet = _BULLET.match(line) if line[:1] not in (" ", "\t") else None
         if bullet and _is_known_header(bullet.group("rest"), types):
             counts = bullets is SquashBullets.ALWAYS or (
                 bullets is SquashBullets.AUTO and not title_conventional
@@ -123,7 +124,7 @@ def _split_units(
             unit = _Unit(bullet.group("rest"), [], counts)
             units.append(unit)
             current_lines = unit.lines
-        elif previous_blank and _is_known_header(stripped, types):
+        elif previous_blank and line[:1] not in (" ", "\t") and _is_known_header(stripped, types):
             unit = _Unit(stripped, [], True)
             units.append(unit)
             current_lines = unit.lines

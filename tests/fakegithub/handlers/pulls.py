@@ -201,7 +201,13 @@ def pull_json(fake: FakeGitHub, pr: Pull, full: bool = True) -> dict[str, Any]:
         "user": fake.urls.user(pr.user),
         "body": pr.body,
         "labels": [
-            label_json(fake, fake.state.labels[n]) for n in pr.labels if n in fake.state.labels
+            # pull-request-simple types a label's description as a plain string, not nullable
+            {
+                **label_json(fake, fake.state.labels[n]),
+                "description": fake.state.labels[n].description or "",
+            }
+            for n in pr.labels
+            if n in fake.state.labels
         ],
         "milestone": None,
         "active_lock_reason": None,

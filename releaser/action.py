@@ -1,0 +1,224 @@
+"""The Action: read the runner's environment, publish merged release PRs, keep the release PR."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from releaser import config as config_mod
+from releaser.actions import COMMANDS, Runner, read_input
+from releaser.engine import EnginePlan, plan, repo_url_from_remote
+from releaser.errors import ConfigError, GitError, ReleaserError
+from releaser.release_pr_flow import PrResult
+
+
+@dataclass
+class Context:
+    env: Mapping[str, str]
+    runner: Runner
+    command: str
+    repository: str
+    api_url: str
+    server_url: str
+    workspace: Path
+    event_name: str
+    event: dict
+    sha: str
+    config_file: str
+    token: str = ""
+
+
+def _require_env(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is not set; is this running inside GitHub Actions?")
+    return value
+
+
+def _read_event(env: Mapping[str, str]) -> dict:
+    path = env.get("GITHUB_EVENT_PATH", "").strip()
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"event file {path} does not exist") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"event file {path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"event file {path} does not hold a JSON object")
+    return data
+
+
+def context(env: Mapping[str, str], runner: Runner) -> Context:
+    command = read_input(env, "command", "auto")
+    if command not in COMMANDS:
+        raise ConfigError(f"unknown command '{command}'; expected one of {', '.join(COMMANDS)}")
+    return Context(
+        env=env,
+        runner=runner,
+        command=command,
+        repository=_require_env(env, "GITHUB_REPOSITORY"),
+        api_url=env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
+        server_url=env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/"),
+        workspace=Path(env.get("GITHUB_WORKSPACE") or "."),
+        event_name=env.get("GITHUB_EVENT_NAME", ""),
+        event=_read_event(env),
+        sha=env.get("GITHUB_SHA", "").strip(),
+        config_file=read_input(env, "config-file", config_mod.DEFAULT_PATH),
+    )
+
+
+def _token(ctx: Context):
+    from releaser.github import mint_app_token
+
+    app_id = read_input(ctx.env, "app-id")
+    key = read_input(ctx.env, "app-private-key")
+    token = read_input(ctx.env, "token")
+    if token:
+        ctx.runner.mask(token)
+    if key:
+        ctx.runner.mask(key)
+    if bool(app_id) != bool(key):
+        raise ConfigError("app-id and app-private-key must be given together")
+    if app_id:
+        token = mint_app_token(ctx.api_url, app_id, key, ctx.repository)
+        ctx.runner.mask(token)
+    if not token:
+        raise ConfigError("no token: set the `token` input (default ${{ github.token }})")
+    return token
+
+
+def _local_clone(ctx: Context):
+    """The workspace as a History when it is a full clone at the event's commit, else None."""
+    from releaser.git import GitRepo
+    from releaser.local_history import LocalHistory
+
+    if not (ctx.workspace / ".git").exists():
+        return None
+    try:
+        history = LocalHistory(GitRepo(ctx.workspace))
+    except GitError:
+        return None
+    if history.state.shallow or history.head() is None:
+        return None
+    return history
+
+
+def _load_config(ctx: Context):
+    explicit = ctx.config_file != config_mod.DEFAULT_PATH
+    path = ctx.workspace / ctx.config_file
+    if not path.exists() and not explicit:
+        return config_mod.from_dict({})
+    try:
+        return config_mod.load(path, ctx.workspace, explicit=True)
+    except ConfigError as exc:
+        exc.file = ctx.config_file
+        raise
+
+
+class _WithTags:
+    """A History that also knows tags published moments ago (the clone predates them)."""
+
+    def __init__(self, inner, extra: dict[str, str], is_ancestor) -> None:
+        self.inner = inner
+        self.extra = extra
+        self.is_ancestor = is_ancestor
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def reachable_tags(self) -> dict[str, str]:
+        tags = dict(self.inner.reachable_tags())
+        head = self.inner.head()
+        for name, sha in self.extra.items():
+            if name not in tags and self.is_ancestor(sha, head):
+                tags[name] = sha
+        return tags
+
+
+def _outputs(published, prs: list[PrResult], planned: EnginePlan | None) -> dict:
+    first = published[0] if published else None
+    out: dict[str, object] = {
+        "release_created": "true" if published else "false",
+        "releases_created": "true" if published else "false",
+        "prs_created": "true" if any(p.created for p in prs) else "false",
+        "pr": json.dumps(prs[0].as_json()) if prs else "",
+        "paths_released": json.dumps([p.path for p in published]),
+    }
+    for key in ("tag_name", "version", "major", "minor", "patch", "sha", "html_url"):
+        out[key] = ""
+    out["upload_url"] = ""
+    out["evidence_url"] = ""
+    if first is not None:
+        import semver
+
+        v = semver.Version.parse(first.version)
+        out.update(
+            tag_name=first.tag,
+            version=first.version,
+            major=str(v.major),
+            minor=str(v.minor),
+            patch=str(v.patch),
+            sha=first.sha,
+            html_url=first.html_url,
+            upload_url=first.upload_url,
+            evidence_url=first.evidence_url,
+        )
+    for p in published:
+        if p.component:
+            prefix = p.path
+            out[f"{prefix}--release_created"] = "true"
+            out[f"{prefix}--tag_name"] = p.tag
+            out[f"{prefix}--version"] = p.version
+    return out
+
+
+def run(ctx: Context) -> int:
+    from releaser.flow import execute
+
+    published, prs, planned, summary = execute(ctx)
+    ctx.runner.set_outputs(_outputs(published, prs, planned))
+    ctx.runner.summary(summary)
+    return 0
+
+
+def main(env: Mapping[str, str]) -> int:
+    runner = Runner(env)
+    try:
+        ctx = context(env, runner)
+        ctx.token = _token(ctx)
+        return run(ctx)
+    except ReleaserError as exc:
+        runner.error(exc.one_line(), file=exc.file, line=exc.line)
+        return exc.exit_code
+    except subprocess.SubprocessError as exc:  # pragma: no cover - git vanished mid-run
+        runner.error(f"git failed: {exc}")
+        return 2
+    except Exception as exc:
+        from github import GithubException
+
+        if not isinstance(exc, GithubException):
+            raise
+        message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
+        runner.error(f"GitHub API error {exc.status}: {message}")
+        return 1
+
+
+def today() -> datetime:
+    return datetime.now(UTC)
+
+
+__all__ = [
+    "main",
+    "plan",
+    "repo_url_from_remote",
+    "today",
+    "_load_config",
+    "_local_clone",
+    "_WithTags",
+]

@@ -1,0 +1,78 @@
+"""The engine's History over the GitHub API, for shallow or missing clones."""
+
+from __future__ import annotations
+
+from releaser.domain.commits import RawCommit
+from releaser.domain.version import parse_version
+from releaser.github import GitHub
+
+
+class ApiHistory:
+    """Answers like LocalHistory, from compare / commits calls (paginated)."""
+
+    def __init__(self, gh: GitHub, head: str, prefixes: tuple[str, ...]) -> None:
+        self.gh = gh
+        self._head = head
+        self._prefixes = prefixes
+        self._compare: dict[str, list[RawCommit]] = {}
+        self._files: dict[str, tuple[str, ...]] = {}
+
+    def head(self) -> str | None:
+        return self._head
+
+    def _range(self, since: str) -> list[RawCommit] | None:
+        """Commits in since..head, or None when `since` is not an ancestor of head."""
+        if since not in self._compare:
+            data = self.gh.compare_raw(since, self._head)
+            if data is None:
+                return None
+            self._compare[since] = data
+        return self._compare[since]
+
+    def reachable_tags(self) -> dict[str, str]:
+        """For each tag prefix, the newest reachable stable tag and newest reachable tag."""
+        objects = self.gh.matching_tags("")
+        found: dict[str, str] = {}
+        for prefix in self._prefixes:
+            candidates = []
+            for name, obj in objects.items():
+                if name.startswith(prefix):
+                    version = parse_version(name[len(prefix) :])
+                    if version is not None:
+                        candidates.append((version, name, obj))
+            candidates.sort(reverse=True)
+            have_any = have_stable = False
+            for version, name, obj in candidates:
+                if have_stable:
+                    break
+                if have_any and version.prerelease:
+                    continue
+                sha = self.gh.peel_tag(*obj)
+                if self._range(sha) is None:
+                    continue
+                found[name] = sha
+                have_any = True
+                have_stable = have_stable or not version.prerelease
+        return found
+
+    def log(self, since: str | None, paths: tuple[str, ...] = ()) -> list[RawCommit]:
+        commits = self._range(since) if since else self.gh.list_commits(self._head)
+        commits = list(commits or [])
+        if not paths:
+            return commits
+        out = []
+        for commit in commits:
+            if commit.sha not in self._files:
+                self._files[commit.sha] = self.gh.commit_files(commit.sha)
+            if len(commit.parents) > 1:
+                continue  # like `git log -- path` with merges: they carry no entries anyway
+            files = self._files[commit.sha]
+            if any(f == p or f.startswith(p.rstrip("/") + "/") for f in files for p in paths):
+                out.append(commit)
+        return out
+
+    def shas_since(self, since: str) -> frozenset[str]:
+        return frozenset(c.sha for c in self._range(since) or ())
+
+    def missing_history(self, commits: list[RawCommit], since: str | None) -> bool:
+        return False

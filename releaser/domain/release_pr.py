@@ -1,0 +1,149 @@
+"""Render and parse the release PR: title, body with editable notes, and the hidden marker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from releaser.domain.version import parse_version
+
+MARKER_VERSION = 1
+_MARKER = re.compile(r"<!-- releaser:(\{.*?\}) -->", re.DOTALL)
+_BLOCK = re.compile(
+    r"<!-- releaser:begin (?P<tag>\S+) -->\n(?P<notes>.*?)\n?<!-- releaser:end (?P=tag) -->",
+    re.DOTALL,
+)
+
+
+class MarkerError(ValueError):
+    """The PR body's marker is missing or not what releaser wrote."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRelease:
+    component: str
+    path: str
+    version: str
+    tag: str
+    previous_tag: str | None
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    target: str
+    base_sha: str
+    plan_digest: str
+    releases: tuple[PlannedRelease, ...]
+
+
+def branch_name(target: str, component: str | None = None) -> str:
+    name = f"releaser--branches--{target}"
+    return f"{name}--components--{component}" if component else name
+
+
+def plan_digest(releases: tuple[PlannedRelease, ...], commit_shas: tuple[str, ...]) -> str:
+    """Identifies the plan: same releases from the same commits give the same digest."""
+    data = json.dumps(
+        [[r.component, r.version, r.tag] for r in releases] + [sorted(commit_shas)],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def render_title(template: str, target: str, releases: tuple[PlannedRelease, ...]) -> str:
+    if len(releases) == 1:
+        (only,) = releases
+        version = only.version
+        component = only.component
+    else:
+        version = ", ".join(f"{r.component or 'root'} {r.version}" for r in releases)
+        component = ""
+    title = template.replace("{target}", target).replace("{version}", version)
+    title = title.replace("{component}", component)
+    return " ".join(title.split())
+
+
+def render_body(marker: Marker) -> str:
+    parts = [
+        "This PR was opened by releaser. Merging it publishes the release"
+        + ("s" if len(marker.releases) > 1 else "")
+        + " below: the tag, the GitHub release with these notes, and its evidence.",
+        "",
+        "You may edit the notes between the markers; the merged text is what gets published."
+        " New commits on the target branch regenerate them.",
+        "",
+    ]
+    for release in marker.releases:
+        parts += [
+            f"<!-- releaser:begin {release.tag} -->",
+            release.notes.rstrip("\n"),
+            f"<!-- releaser:end {release.tag} -->",
+            "",
+        ]
+    data = {
+        "v": MARKER_VERSION,
+        "target": marker.target,
+        "base": marker.base_sha,
+        "plan": marker.plan_digest,
+        "releases": [
+            {
+                "component": r.component,
+                "path": r.path,
+                "version": r.version,
+                "tag": r.tag,
+                "previous_tag": r.previous_tag,
+            }
+            for r in marker.releases
+        ],
+    }
+    parts += ["---", f"<!-- releaser:{json.dumps(data, separators=(',', ':'))} -->", ""]
+    return "\n".join(parts)
+
+
+def _require(cond: bool, why: str) -> None:
+    if not cond:
+        raise MarkerError(why)
+
+
+def parse_body(body: str | None) -> Marker:
+    """Read back what a release PR will release, with the notes as they stand in the body."""
+    text = (body or "").replace("\r\n", "\n")
+    found = _MARKER.findall(text)
+    _require(bool(found), "the PR body has no releaser marker")
+    _require(len(found) == 1, "the PR body has more than one releaser marker")
+    try:
+        data = json.loads(found[0])
+    except ValueError:
+        raise MarkerError("the releaser marker is not valid JSON") from None
+    _require(isinstance(data, dict), "the releaser marker is not a JSON object")
+    _require(data.get("v") == MARKER_VERSION, f"unknown marker version {data.get('v')!r}")
+    for key in ("target", "base", "plan"):
+        _require(isinstance(data.get(key), str) and data[key], f"marker field '{key}' is missing")
+    _require(re.fullmatch(r"[0-9a-f]{40}", data["base"]) is not None, "marker 'base' is no SHA")
+    raw = data.get("releases")
+    _require(isinstance(raw, list) and raw, "marker lists no releases")
+    notes = {m.group("tag"): m.group("notes") for m in _BLOCK.finditer(text)}
+    releases = []
+    for index, item in enumerate(raw):
+        _require(isinstance(item, dict), f"marker release {index} is not an object")
+        for key in ("component", "path", "version", "tag"):
+            _require(isinstance(item.get(key), str), f"marker release {index}: '{key}' missing")
+        _require(parse_version(item["version"]) is not None, f"'{item['version']}' is no SemVer")
+        _require(item["tag"].endswith(item["version"]), f"tag {item['tag']} does not match")
+        _require(item["tag"] in notes, f"the notes block for {item['tag']} is missing")
+        previous = item.get("previous_tag")
+        _require(previous is None or isinstance(previous, str), "bad previous_tag")
+        releases.append(
+            PlannedRelease(
+                item["component"],
+                item["path"],
+                item["version"],
+                item["tag"],
+                previous,
+                notes[item["tag"]].strip("\n") + "\n",
+            )
+        )
+    return Marker(data["target"], data["base"], data["plan"], tuple(releases))

@@ -1,0 +1,118 @@
+"""One Action run: publish what was merged, then bring the release PR up to date."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from releaser.action import Context, _load_config, _local_clone, _WithTags
+from releaser.actions import read_input
+from releaser.api_history import ApiHistory
+from releaser.domain.release_pr import branch_name
+from releaser.engine import EnginePlan, plan, repo_url_from_remote
+from releaser.github import GitHub, _pull
+from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
+from releaser.release_pr_flow import PrResult, sync_release_prs
+
+PUSH_LIKE = ("push", "workflow_dispatch", "schedule", "repository_dispatch", "")
+
+
+def _mode(ctx: Context, target: str) -> str:
+    """publish-event | push | publish | release-pr | plan | idle."""
+    if ctx.command in ("plan", "release-pr"):
+        return ctx.command
+    pr = ctx.event.get("pull_request") if ctx.event_name.startswith("pull_request") else None
+    if pr is not None:
+        is_release = (pr.get("head") or {}).get("ref", "").startswith(branch_name(target))
+        merged = ctx.event.get("action") == "closed" and bool(pr.get("merged"))
+        if is_release and merged:
+            return "publish-event"
+        return "publish" if ctx.command == "publish" else "idle"
+    return "publish" if ctx.command == "publish" else "push"
+
+
+def _summary(published: list[Published], prs: list[PrResult], planned: EnginePlan | None) -> str:
+    lines = ["## releaser", ""]
+    for p in published:
+        lines.append(f"- Published [{p.tag}]({p.html_url}) at `{p.sha[:12]}` (PR #{p.pr})")
+    for pr in prs:
+        verb = "closed" if pr.closed else ("opened" if pr.created else "updated")
+        if not pr.changed:
+            verb = "unchanged"
+        where = f"[#{pr.number}]({pr.html_url})" if pr.number else "(dry run)"
+        lines.append(f"- Release PR {where} {verb}: {pr.title}")
+    if planned is not None:
+        lines += ["", "| component | previous | next | bump |", "|---|---|---|---|"]
+        for r in planned.releases:
+            lines.append(
+                f"| {r.component or '(root)'} | {r.previous_version or '—'} | "
+                f"{r.version or 'no release'} | {r.bump} |"
+            )
+    if len(lines) == 2:
+        lines.append("Nothing to do.")
+    return "\n".join(lines) + "\n"
+
+
+def execute(ctx: Context):
+    interval = float(ctx.env.get("RELEASER_SECONDS_BETWEEN_WRITES", "1") or 0)
+    gh = GitHub(ctx.token, ctx.api_url, ctx.repository, write_interval=interval)
+    config = _load_config(ctx)
+    target = (
+        read_input(ctx.env, "target-branch")
+        or (ctx.event.get("repository") or {}).get("default_branch")
+        or gh.default_branch()
+    )
+    mode = _mode(ctx, target)
+    published: list[Published] = []
+    prs: list[PrResult] = []
+    planned: EnginePlan | None = None
+    if mode == "idle":
+        return published, prs, planned, _summary(published, prs, planned)
+    known: dict[str, str] = {}
+    components = tuple(c.policy.name for c in config.components)
+    branches = release_branches(target, components, config.separate_pull_requests)
+    hook = None
+    if mode in ("publish-event", "publish", "push"):
+        releases = gh.releases()
+        if mode == "publish-event":
+            pr = _pull(ctx.event["pull_request"])
+            candidates = [(pr, read_marker(pr))]
+        else:
+            candidates = unpublished(gh, target, branches, releases, known)
+        for pr, marker in reversed(candidates):
+            published += publish_pr(gh, pr, marker, releases, hook)
+    if mode in ("push", "release-pr", "plan"):
+        known.update({p.tag: p.sha for p in published})
+        planned, prs = _release_prs(ctx, gh, config, target, known, dry_run=mode == "plan")
+    return published, prs, planned, _summary(published, prs, planned)
+
+
+def _release_prs(ctx, gh, config, target, known, dry_run):
+    local = _local_clone(ctx)
+    if local is not None:
+        repo = local.repo
+        head = local.head()
+        history = _WithTags(local, known, repo.is_ancestor)
+        origin = repo_url_from_remote(local.origin_url())
+
+        def read(path: str):
+            return repo.show(head, path)
+
+        def tree():
+            return repo.tree_of(head)
+    else:
+        head = ctx.sha or gh.ref_sha(f"heads/{target}")
+        prefixes = tuple(c.policy.tag_prefix for c in config.components)
+        history = ApiHistory(gh, head, prefixes)
+        origin = None
+
+        def read(path: str):
+            return gh.file_text(path, head)
+
+        def tree():
+            return gh.commit_tree(head)
+
+    repo_url = config.repository_url or f"{ctx.server_url}/{ctx.repository}" or origin
+    today = datetime.now(UTC).date()
+    result = plan(history, config, today, repo_url)
+    prs = sync_release_prs(gh, config, target, head, result.releases, read, tree, dry_run)
+    return result, prs

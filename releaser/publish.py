@@ -1,0 +1,154 @@
+"""Publish merged release PRs: tag, draft release, assets, publish, comment, labels (upserts)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_body
+from releaser.domain.version import parse_version
+from releaser.errors import StateConflict
+from releaser.github import GitHub, PullInfo, ReleaseInfo
+
+PENDING = "releaser: pending"
+RELEASED = "releaser: released"
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    component: str
+    path: str
+    version: str
+    tag: str
+    sha: str
+    html_url: str
+    upload_url: str
+    pr: int
+    evidence_url: str = ""
+
+
+# (planned, sha, draft) -> (assets to upload, notes footer, evidence url), before publishing.
+AssetsHook = Callable[..., tuple[list[tuple[str, bytes, str]], str, str]]
+
+
+def read_marker(pr: PullInfo) -> Marker:
+    try:
+        return parse_body(pr.body)
+    except MarkerError as exc:
+        raise StateConflict(
+            f"release PR #{pr.number} cannot be published: {exc}",
+            hint="restore the body releaser wrote, or close the PR and let releaser open a new one",
+        ) from None
+
+
+def unpublished(
+    gh: GitHub,
+    target: str,
+    branches: tuple[str, ...],
+    releases: list[ReleaseInfo],
+    known: dict[str, str],
+) -> list[tuple[PullInfo, Marker]]:
+    """Merged release PRs whose releases are not all published, newest first.
+
+    `known` collects tag -> merge sha of the published ones: the local clone may predate them.
+    """
+    published = {r.tag_name for r in releases if not r.draft}
+    out = []
+    for branch in branches:
+        for pr in gh.pulls(branch, "closed", target):
+            if not pr.merged or not pr.merge_commit_sha:
+                continue
+            try:
+                marker = parse_body(pr.body)
+            except MarkerError:
+                continue  # only an explicitly published PR is refused loudly (see read_marker)
+            if any(r.tag not in published for r in marker.releases):
+                out.append((pr, marker))
+            else:
+                known.update({r.tag: pr.merge_commit_sha for r in marker.releases})
+    return out
+
+
+def release_branches(target: str, components: tuple[str, ...], separate: bool) -> tuple[str, ...]:
+    if separate and any(components):
+        return tuple(branch_name(target, c) for c in components)
+    return (branch_name(target),)
+
+
+def publish_pr(
+    gh: GitHub,
+    pr: PullInfo,
+    marker: Marker,
+    releases: list[ReleaseInfo],
+    assets_for: AssetsHook | None = None,
+) -> list[Published]:
+    sha = pr.merge_commit_sha
+    if not sha:
+        raise StateConflict(f"release PR #{pr.number} is not merged; nothing to publish")
+    done: list[Published] = []
+    by_tag = {r.tag_name: r for r in releases}
+    for planned in marker.releases:
+        tag = planned.tag
+        existing = gh.ref_sha(f"tags/{tag}")
+        if existing is None:
+            gh.create_ref(f"tags/{tag}", sha)
+        elif existing != sha:
+            raise StateConflict(
+                f"tag {tag} already exists at {existing[:12]}, not at the merge commit {sha[:12]}",
+                hint="move or delete that tag yourself; releaser never rewrites a tag",
+            )
+        release = by_tag.get(tag)
+        version = parse_version(planned.version)
+        body = planned.notes
+        evidence_url = ""
+        if release is None or release.draft:
+            if release is None:
+                release = gh.create_draft_release(
+                    tag, sha, tag, body, prerelease=bool(version and version.prerelease)
+                )
+            footer = ""
+            if assets_for is not None:
+                uploads, footer, evidence_url = assets_for(planned, sha, release)
+                have = {a.name: a for a in release.assets}
+                for name, data, content_type in uploads:
+                    current = have.get(name)
+                    if current is not None and _same(current, data):
+                        continue
+                    if current is not None:
+                        gh.delete_asset(current.id)
+                    gh.upload_asset(release, name, data, content_type)
+            release = gh.publish_release(release.id, body + footer if footer else None)
+        done.append(
+            Published(
+                planned.component,
+                planned.path,
+                planned.version,
+                tag,
+                sha,
+                release.html_url,
+                release.upload_url,
+                pr.number,
+                evidence_url,
+            )
+        )
+    _announce(gh, pr, done)
+    return done
+
+
+def _same(asset, data: bytes) -> bool:
+    import hashlib
+
+    if asset.digest:
+        return asset.digest == "sha256:" + hashlib.sha256(data).hexdigest()
+    return asset.size == len(data)
+
+
+def _announce(gh: GitHub, pr: PullInfo, done: list[Published]) -> None:
+    key = "<!-- releaser:published " + ",".join(p.tag for p in done) + " -->"
+    if not any(key in body for body in gh.comments(pr.number)):
+        lines = [f"Released [{p.tag}]({p.html_url})." for p in done]
+        gh.comment(pr.number, "\n".join(lines) + "\n\n" + key)
+    if RELEASED not in pr.labels:
+        gh.add_labels(pr.number, [RELEASED])
+    if PENDING in pr.labels:
+        gh.remove_label(pr.number, PENDING)
