@@ -99,6 +99,12 @@ def _raw_commit(data: dict) -> RawCommit:
     )
 
 
+def _when(reset: str | None) -> str:
+    if not reset:
+        return "an unknown time"
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(reset)))
+
+
 def mint_app_token(api_url: str, app_id: str, private_key: str, repository: str) -> str:
     """An installation token for the repository, from a GitHub App's id and private key."""
     owner, name = repository.split("/", 1)
@@ -156,8 +162,24 @@ class GitHub:
             return self._req.requestJsonAndCheck(verb, url, parameters=params, input=body)
         except RateLimitExceededException as exc:
             reset = exc.headers.get("x-ratelimit-reset") if exc.headers else None
-            when = time.strftime("%H:%M:%S UTC", time.gmtime(int(reset))) if reset else "later"
-            raise GitHubError(f"GitHub API rate limit exhausted; it resets at {when}") from None
+            raise GitHubError(
+                f"GitHub API rate limit exhausted; it resets at {_when(reset)}"
+            ) from None
+        except requests.exceptions.RetryError as exc:
+            if "403" in str(exc) or "429" in str(exc):
+                raise GitHubError(
+                    f"GitHub API rate limit exhausted on {verb} {path}; "
+                    f"it resets at {_when(self._reset_time())}"
+                ) from None
+            raise GitHubError(f"GitHub kept failing on {verb} {path}: {exc}") from None
+
+    def _reset_time(self) -> str | None:
+        """The core limit's reset, from /rate_limit (which does not count against the limit)."""
+        try:
+            data = self._req.requestJsonAndCheck("GET", "/rate_limit")[1]
+            return str(data["resources"]["core"]["reset"])
+        except Exception:  # noqa: BLE001 - only decorates an error message
+            return None
 
     def _get(self, path: str, params: dict | None = None) -> Any:
         return self._call("GET", path, params=params)[1]

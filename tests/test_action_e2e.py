@@ -55,3 +55,117 @@ def test_first_release_pr_then_publish_then_noop(fakegithub, action):
     assert writes == []
     assert open_release_prs(fake) == []
     assert len(fake.releases) == 1
+
+
+def test_later_breaking_commit_updates_the_same_pr(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    fake.commit("main", "fix!: drop the old flag", {"src/b.py": "B = 2\n"})
+    second = action.run("push")
+    assert second.code == 0, second.stdout + second.stderr
+    (again,) = open_release_prs(fake)
+    assert again.number == pr.number and again.title == "chore(main): release 2.0.0"
+    assert "BREAKING CHANGES" in again.body
+    assert fake.count("POST", r"/pulls$") == 1
+
+
+def test_maintainer_edits_survive_until_the_plan_changes(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    action.run("push")
+    (pr,) = open_release_prs(fake)
+    edited = pr.body.replace("add widgets", "add widgets, hand-polished")
+    fake.pulls[pr.number].body = edited
+    assert action.run("push").code == 0
+    assert fake.pulls[pr.number].body == edited
+    fake.merge_pull(pr.number)
+    assert action.run("pull_request.closed", event=action.merged_event(pr.number)).code == 0
+    assert "hand-polished" in fake.release_by_tag("v1.1.0").body
+
+
+def test_only_chores_open_no_pr(fakegithub, action):
+    fake = fakegithub
+    fake.commit("main", "feat: a", {"a": "1"})
+    fake.tag("v1.0.0")
+    fake.commit("main", "chore: tidy", {"a": "2"})
+    result = action.run("push")
+    assert result.code == 0 and open_release_prs(fake) == []
+    assert result.outputs["prs_created"] == "false"
+
+
+def test_plan_command_writes_nothing(fakegithub, action):
+    seed(fakegithub)
+    fakegithub.reset_requests()
+    result = action.run("push", inputs={"command": "plan"})
+    assert result.code == 0, result.stdout + result.stderr
+    assert [c for c in fakegithub.reset_requests() if c.method != "GET"] == []
+    assert "1.1.0" in result.summary and open_release_prs(fakegithub) == []
+
+
+def test_push_after_merge_publishes_pending_release(fakegithub, action):
+    """The pull_request run never happened: the next push publishes, then opens no new PR."""
+    fake = fakegithub
+    seed(fake)
+    action.run("push")
+    (pr,) = open_release_prs(fake)
+    merge_sha = fake.merge_pull(pr.number)
+    result = action.run("push")
+    assert result.code == 0, result.stdout + result.stderr
+    assert fake.tags()["v1.1.0"] == merge_sha
+    assert open_release_prs(fake) == [] and len(fake.releases) == 1
+    assert result.outputs["release_created"] == "true"
+
+
+def test_local_and_api_history_give_the_same_plan(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    fake.commit("main", "fix(io): handle EOF\n\nFixes #4", {"src/c.py": "C = 3\n"})
+    fake.commit("main", "docs: words", {"README.md": "more\n"})
+    local = action.run("push", inputs={"command": "plan"})
+    shallow = action.run("push", inputs={"command": "plan"}, depth=1)
+    assert local.code == shallow.code == 0, shallow.stdout + shallow.stderr
+    assert local.summary == shallow.summary
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    local_body = pr.body
+    fake.pulls[pr.number].body = "stale"
+    assert action.run("push", depth=1).code == 0
+    assert fake.pulls[pr.number].body == local_body
+
+
+def test_monorepo_two_components_one_pr(fakegithub, action):
+    fake = fakegithub
+    cfg = "components:\n  - {name: api, path: api}\n  - {name: web, path: web}\n"
+    fake.commit("main", "chore: init", {".github/releaser.yml": cfg, "api/a": "1", "web/w": "1"})
+    fake.tag("api-v1.0.0")
+    fake.tag("web-v1.0.0")
+    fake.commit("main", "feat: api thing", {"api/a": "2"})
+    fake.commit("main", "fix: web thing", {"web/w": "2"})
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    files = fake.git.text("show", "--name-only", "--format=", f"refs/heads/{pr.head}").split()
+    assert sorted(files) == ["api/CHANGELOG.md", "web/CHANGELOG.md"]
+    merge_sha = fake.merge_pull(pr.number)
+    result = action.run("pull_request.closed", event=action.merged_event(pr.number))
+    assert result.code == 0, result.stdout + result.stderr
+    assert fake.tags()["api-v1.1.0"] == merge_sha and fake.tags()["web-v1.0.1"] == merge_sha
+    assert result.outputs["paths_released"] == '["api", "web"]'
+
+
+def test_separate_pull_requests_per_component(fakegithub, action):
+    fake = fakegithub
+    cfg = (
+        "separate-pull-requests: true\n"
+        "components:\n  - {name: api, path: api}\n  - {name: web, path: web}\n"
+    )
+    fake.commit("main", "chore: init", {".github/releaser.yml": cfg, "api/a": "1", "web/w": "1"})
+    fake.commit("main", "feat: api thing", {"api/a": "2"})
+    fake.commit("main", "fix: web thing", {"web/w": "2"})
+    assert action.run("push").code == 0
+    heads = sorted(p.head for p in open_release_prs(fake))
+    assert heads == [
+        "releaser--branches--main--components--api",
+        "releaser--branches--main--components--web",
+    ]
