@@ -1,0 +1,246 @@
+"""Run the built Action image the way the runner does (podman), against tests/fakegithub.
+
+`smoke`: version, imports, safe.directory. `release`: release PR opened, then merged + published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The runner's checkout belongs to the runner user, not to the container's root.
+WORKSPACE_UID = 1001
+PODMAN_RUN = [
+    "podman", "run", "--rm", "--runtime", "runc",
+    # This sandbox refuses the default rlimits; they are harmless on a normal host.
+    "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+    "--network=host",
+]  # fmt: skip
+MODULES = (
+    "github yaml semver requests jsonschema defusedxml junitparser cyclonedx rfc8785 releaser"
+).split()
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond: bool, what: str) -> None:
+    if not cond:
+        raise Failure(what)
+    print(f"ok: {what}")
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    env = os.environ | {
+        "GIT_AUTHOR_NAME": "Dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "Dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.com",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def podman(
+    image: str, *args: str, mounts: dict[Path, str] | None = None, **kw
+) -> subprocess.CompletedProcess:
+    cmd = list(PODMAN_RUN)
+    for host, inside in (mounts or {}).items():
+        cmd += ["-v", f"{host}:{inside}"]
+    env = kw.pop("env", {})
+    for key in sorted(env):
+        cmd += ["-e", key]  # values through the environment, never on the command line
+    entrypoint = kw.pop("entrypoint", None)
+    if entrypoint:
+        cmd += ["--entrypoint", entrypoint]
+    cmd += kw.pop("extra", [])
+    cmd += [image, *args]
+    return subprocess.run(
+        cmd, env=os.environ | env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def smoke(image: str, tmp: Path) -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    out = podman(image, "-m", "releaser", "--version", entrypoint="python")
+    check(out.returncode == 0, f"python -m releaser --version exits 0 ({out.stderr.strip()})")
+    check(out.stdout.strip() == f"releaser {version}", f"version is {version}: {out.stdout!r}")
+
+    code = f"import importlib; [importlib.import_module(m) for m in {MODULES!r}]"
+    out = podman(image, "-c", code, entrypoint="python")
+    check(out.returncode == 0, f"runtime dependencies import ({out.stderr.strip()[-300:]})")
+
+    out = podman(image, "-f", "/app/entrypoint.py", entrypoint="test")
+    check(out.returncode == 0, "/app/entrypoint.py is in the image")
+
+    repo = tmp / "foreign"
+    repo.mkdir()
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("commit", "-q", "--allow-empty", "-m", "feat: first", cwd=repo)
+    subprocess.run(["chown", "-R", f"{WORKSPACE_UID}:{WORKSPACE_UID}", str(repo)], check=True)
+    out = podman(
+        image,
+        "-C", "/github/workspace", "log", "--format=%s",
+        mounts={repo: "/github/workspace"}, entrypoint="git",
+    )  # fmt: skip
+    check(out.returncode == 0 and out.stdout.strip() == "feat: first", "git reads the workspace")
+    # Control: the same repository elsewhere must still be refused, so the config is not '*'.
+    out = podman(image, "-C", "/elsewhere", "log", mounts={repo: "/elsewhere"}, entrypoint="git")
+    check(out.returncode != 0 and "dubious ownership" in out.stderr, "other paths stay unsafe")
+
+
+def _runner(fake, tmp: Path, event_name: str, event: dict, sha: str, inputs: dict) -> dict:
+    """Env and mounts shaped like the runner's docker action invocation."""
+    for d in ("workflow", "file_commands", "home", "runner_temp"):
+        (tmp / d).mkdir(exist_ok=True)
+    (tmp / "workflow" / "event.json").write_text(json.dumps(event))
+    output = tmp / "file_commands" / "set_output"
+    output.write_text("")
+    (tmp / "file_commands" / "step_summary").write_text("")
+    env = {
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_REPOSITORY": fake.full_name,
+        "GITHUB_REPOSITORY_OWNER": fake.owner,
+        "GITHUB_API_URL": fake.api_url,
+        "GITHUB_SERVER_URL": fake.urls.web,
+        "GITHUB_GRAPHQL_URL": f"{fake.api_url}/graphql",
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_EVENT_PATH": "/github/workflow/event.json",
+        "GITHUB_WORKSPACE": "/github/workspace",
+        "GITHUB_SHA": sha,
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_RUN_ID": "1000",
+        "GITHUB_RUN_ATTEMPT": "1",
+        "GITHUB_ACTOR": "dev",
+        "GITHUB_JOB": "release",
+        "GITHUB_WORKFLOW": "release",
+        "GITHUB_OUTPUT": "/github/file_commands/set_output",
+        "GITHUB_STEP_SUMMARY": "/github/file_commands/step_summary",
+        "RUNNER_OS": "Linux",
+        "RUNNER_TEMP": "/github/runner_temp",
+        "HOME": "/github/home",
+    }
+    env |= {f"INPUT_{k.upper()}": v for k, v in inputs.items()}
+    return env
+
+
+def _outputs(path: Path) -> dict[str, str]:
+    """Parse `name<<DELIM ... DELIM` and `name=value` lines of a GITHUB_OUTPUT file."""
+    out: dict[str, str] = {}
+    lines = iter(path.read_text().splitlines())
+    for line in lines:
+        if "<<" in line:
+            name, delim = line.split("<<", 1)
+            body = []
+            for inner in lines:
+                if inner == delim:
+                    break
+                body.append(inner)
+            out[name] = "\n".join(body)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            out[name] = value
+    return out
+
+
+def _report(fake, run: subprocess.CompletedProcess) -> None:
+    """Show the container's output and, when it failed, what the fake saw."""
+    print(run.stdout, run.stderr, sep="\n")
+    if run.returncode != 0:
+        for call in fake.reset_requests()[-15:]:
+            print(f"  fake: {call.method} {call.path} -> {call.status}")
+        for violation in fake.violations:
+            print(f"  fake violation: {violation}")
+
+
+def _check_token_hidden(token: str, run: subprocess.CompletedProcess) -> None:
+    # `::add-mask::<token>` is how the runner learns what to mask; nothing else may show it.
+    shown = [
+        ln
+        for ln in (run.stdout + run.stderr).splitlines()
+        if token in ln and not ln.startswith("::add-mask::")
+    ]
+    check(not shown, "the token is never printed")
+
+
+def release(image: str, tmp: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.fakegithub import FakeGitHub, make_event
+
+    with FakeGitHub(tmp / "fake", owner="acme", repo="widgets", default_branch="main") as fake:
+        fake.commit("main", "chore: initial", {"README.md": "widgets\n"})
+        sha = fake.commit("main", "feat: add a widget", {"widget.py": "WIDGET = 1\n"})
+        ws = tmp / "ws"
+        git("clone", "-q", fake.clone_url, str(ws))
+        subprocess.run(["chown", "-R", f"{WORKSPACE_UID}:{WORKSPACE_UID}", str(ws)], check=True)
+        mounts = {
+            ws: "/github/workspace",
+            tmp / "workflow": "/github/workflow",
+            tmp / "file_commands": "/github/file_commands",
+            tmp / "home": "/github/home",
+            tmp / "runner_temp": "/github/runner_temp",
+        }
+        inputs = {"token": fake.token, "command": "auto", "config-file": ".github/releaser.yml"}
+        push = make_event(
+            "push", repo=fake.full_name, default_branch="main", ref="refs/heads/main", after=sha
+        )
+        env = _runner(fake, tmp, "push", push, sha, inputs)
+        run = podman(image, mounts=mounts, env=env, extra=["-w", "/github/workspace"])
+        _report(fake, run)
+        check(run.returncode == 0, "first run (release PR) exits 0")
+        outs = _outputs(tmp / "file_commands" / "set_output")
+        check(outs.get("prs_created") == "true", f"prs_created is true: {outs}")
+        open_prs = [p for p in fake.pulls.values() if p.state == "open"]
+        check(len(open_prs) == 1, "exactly one open release PR")
+        _check_token_hidden(fake.token, run)
+
+        merged = fake.merge_pull(open_prs[0].number)
+        # The workspace now belongs to the "runner" uid; trust exactly it for the host's git.
+        trusted = ("-c", f"safe.directory={ws}", "-C", str(ws))
+        git(*trusted, "fetch", "-q", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*")
+        git(*trusted, "reset", "-q", "--hard", merged)
+        subprocess.run(["chown", "-R", f"{WORKSPACE_UID}:{WORKSPACE_UID}", str(ws)], check=True)
+        push = make_event(
+            "push", repo=fake.full_name, default_branch="main", ref="refs/heads/main", after=merged
+        )
+        env = _runner(fake, tmp, "push", push, merged, inputs)
+        run = podman(image, mounts=mounts, env=env, extra=["-w", "/github/workspace"])
+        _report(fake, run)
+        check(run.returncode == 0, "second run (publish) exits 0")
+        outs = _outputs(tmp / "file_commands" / "set_output")
+        check(outs.get("release_created") == "true", f"release_created is true: {outs}")
+        tag = outs.get("tag_name", "")
+        check(fake.tags().get(tag) == merged, f"tag {tag} points at the merge commit")
+        check(fake.release_by_tag(tag) is not None, f"release {tag} exists")
+        _check_token_hidden(fake.token, run)
+        check(not fake.violations, f"no OpenAPI violations: {fake.violations}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("scenario", choices=("smoke", "release"))
+    parser.add_argument("--image", default=os.environ.get("IMAGE", "localhost/releaser:dev"))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="releaser-e2e-") as tmp:
+        try:
+            (smoke if args.scenario == "smoke" else release)(args.image, Path(tmp))
+        except Failure as exc:
+            print(f"FAIL: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""API economy: request counts for a release PR update and for a publish (see bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+
+from tests.action_util import ActionRunner
+from tests.test_action_e2e import open_release_prs
+
+
+def add_commits(fake, count: int) -> None:
+    """Append `count` conventional commits to main with one git fast-import stream."""
+    head = fake.ref_sha("refs/heads/main")
+    start = int(time.time()) + 60  # after the seed commit: git's --merged trusts commit dates
+    lines = []
+    kinds = ["feat", "fix", "docs", "chore", "perf", "refactor"]
+    for i in range(count):
+        message = f"{kinds[i % len(kinds)]}(core): change number {i}\n\nRefs: #{i + 1}\n".encode()
+        lines.append(b"commit refs/heads/main\n")
+        lines.append(f"committer Dev <dev@example.com> {start + i} +0000\n".encode())
+        lines.append(f"data {len(message)}\n".encode() + message)
+        if i == 0:
+            lines.append(f"from {head}\n".encode())
+        body = f"{i}\n".encode()
+        lines.append(f"M 644 inline src/file{i % 7}.txt\ndata {len(body)}\n".encode() + body)
+        lines.append(b"\n")
+    subprocess.run(
+        ["git", "--git-dir", str(fake.bare_path), "fast-import", "--quiet"],
+        input=b"".join(lines),
+        check=True,
+    )
+
+
+@pytest.fixture
+def action(fakegithub, tmp_path):
+    return ActionRunner(fakegithub, tmp_path)
+
+
+def test_request_counts(fakegithub, action, capsys):
+    fake = fakegithub
+    fake.commit("main", "chore: init", {"README.md": "x\n"})
+    fake.tag("v1.0.0")
+    add_commits(fake, 500)
+    fake.reset_requests()
+    first = action.run("push", inputs={"target-branch": "main"})
+    assert first.code == 0 and "| 1.0.0 | 1.1.0 |" in first.summary, first.summary
+    create = len(fake.reset_requests())
+    fake.commit("main", "fix: one more", {"README.md": "y\n"})
+    fake.reset_requests()
+    result = action.run("push", inputs={"target-branch": "main"})
+    assert result.code == 0, result.stdout + result.stderr
+    update = len(fake.reset_requests())
+    (pr,) = open_release_prs(fake)
+    fake.merge_pull(pr.number)
+    fake.reset_requests()
+    published = action.run("pull_request.closed", event=action.merged_event(pr.number))
+    assert published.code == 0, published.stdout
+    publish = len(fake.reset_requests())
+    with capsys.disabled():
+        print(f"\nrequests: create-pr={create} update-pr(500 commits)={update} publish={publish}")
+    assert update <= 12
+    assert publish <= 15
