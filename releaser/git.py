@@ -61,11 +61,18 @@ class GitRepo:
             return frozenset()
         return frozenset(path.read_text().split())
 
+    def all_tags(self) -> dict[str, str]:
+        """Tag name -> commit sha for every tag, reachable or not (cheap: no history walk)."""
+        return self._tags()
+
     def reachable_tags(self) -> dict[str, str]:
         """Tag name -> commit sha, for tags whose commit is reachable from HEAD."""
+        return self._tags("--merged=HEAD")
+
+    def _tags(self, *flags: str) -> dict[str, str]:
         proc = self._run(
             "for-each-ref",
-            "--merged=HEAD",
+            *flags,
             "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
             "refs/tags",
         )

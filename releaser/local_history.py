@@ -14,6 +14,9 @@ class LocalHistory:
     def head(self) -> str | None:
         return self.state.head
 
+    def all_tags(self) -> dict[str, str]:
+        return self.repo.all_tags()
+
     def reachable_tags(self) -> dict[str, str]:
         return self.repo.reachable_tags()
 

@@ -42,6 +42,9 @@ def _check(release: dict, expect: dict) -> None:
     sections = _sections(notes)
     for name in expect.get("sections", []):
         assert name in sections, (name, notes)
+    # Expected sections are listed in Release Please's order; the notes must keep it.
+    wanted = [name for name in sections if name in expect.get("sections", [])]
+    assert wanted == list(expect.get("sections", [])), (wanted, notes)
     for name in expect.get("no_sections", []):
         assert name not in sections, (name, notes)
     for text in expect.get("notes_contain", []):

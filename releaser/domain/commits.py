@@ -61,7 +61,7 @@ class ParsedCommit:
 _HEADER = re.compile(
     r"^(?P<type>[A-Za-z][\w-]*)(?:\((?P<scope>[^()\r\n]*)\))?(?P<bang>!)?: ?(?P<desc>.*)$"
 )
-_HEADER_STRICT = re.compile(r"^[A-Za-z][\w-]*(?:\([^()\r\n]*\))?!?: \S")
+_HEADER_STRICT = re.compile(r"^[A-Za-z][\w-]*(?:\([^()\r\n]*\))?!?: +\S")
 _BULLET = re.compile(r"^[*-] +(?P<rest>.+)$")
 _FOOTER = re.compile(r"^(?P<token>BREAKING[ -]CHANGE|[A-Za-z][\w-]*)(?P<sep>: | #)(?P<value>.*)$")
 _REVERT_QUOTED = re.compile(r'^Revert "(?P<inner>.+)"(?P<pr>\s*\(#\d+\))?\s*$')
