@@ -6,12 +6,11 @@ import json
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from releaser import config as config_mod
 from releaser.actions import COMMANDS, Runner, read_input
-from releaser.engine import EnginePlan, plan, repo_url_from_remote
+from releaser.engine import EnginePlan
 from releaser.errors import ConfigError, GitError, ReleaserError
 from releaser.release_pr_flow import PrResult
 
@@ -210,18 +209,3 @@ def main(env: Mapping[str, str]) -> int:
         message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
         runner.error(f"GitHub API error {exc.status}: {message}")
         return 1
-
-
-def today() -> datetime:
-    return datetime.now(UTC)
-
-
-__all__ = [
-    "main",
-    "plan",
-    "repo_url_from_remote",
-    "today",
-    "_load_config",
-    "_local_clone",
-    "_WithTags",
-]

@@ -8,7 +8,7 @@ from releaser.action import Context, _load_config, _local_clone, _WithTags
 from releaser.actions import read_input
 from releaser.api_history import ApiHistory
 from releaser.domain.release_pr import branch_name
-from releaser.engine import EnginePlan, plan, repo_url_from_remote
+from releaser.engine import EnginePlan, plan
 from releaser.github import GitHub, _pull
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
 from releaser.release_pr_flow import PrResult, sync_release_prs
@@ -92,7 +92,6 @@ def _release_prs(ctx, gh, config, target, known, dry_run):
         repo = local.repo
         head = local.head()
         history = _WithTags(local, known, repo.is_ancestor)
-        origin = repo_url_from_remote(local.origin_url())
 
         def read(path: str):
             return repo.show(head, path)
@@ -103,7 +102,6 @@ def _release_prs(ctx, gh, config, target, known, dry_run):
         head = ctx.sha or gh.ref_sha(f"heads/{target}")
         prefixes = tuple(c.policy.tag_prefix for c in config.components)
         history = ApiHistory(gh, head, prefixes)
-        origin = None
 
         def read(path: str):
             return gh.file_text(path, head)
@@ -111,7 +109,8 @@ def _release_prs(ctx, gh, config, target, known, dry_run):
         def tree():
             return gh.commit_tree(head)
 
-    repo_url = config.repository_url or f"{ctx.server_url}/{ctx.repository}" or origin
+    # The runner names the server; the clone's origin may be a mirror or a local path.
+    repo_url = config.repository_url or f"{ctx.server_url}/{ctx.repository}"
     today = datetime.now(UTC).date()
     result = plan(history, config, today, repo_url)
     prs = sync_release_prs(gh, config, target, head, result.releases, read, tree, dry_run)

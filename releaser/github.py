@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import time
 from collections.abc import Callable, Iterator
@@ -294,8 +295,6 @@ class GitHub:
         return commit["sha"]
 
     def file_text(self, path: str, ref: str) -> str | None:
-        import base64
-
         data = self._get_or_none(f"/contents/{quote(path)}", {"ref": ref})
         if data is None or isinstance(data, list) or data.get("type") != "file":
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -136,8 +137,6 @@ def publish_pr(
 
 
 def _same(asset, data: bytes) -> bool:
-    import hashlib
-
     if asset.digest:
         return asset.digest == "sha256:" + hashlib.sha256(data).hexdigest()
     return asset.size == len(data)

@@ -55,7 +55,7 @@ def next_version(
     if latest is not None and latest.prerelease and latest.finalize_version() > target:
         # An earlier, larger prerelease series already aims higher: keep aiming there.
         target = latest.finalize_version()
-    label = bump.label if stable is not None else bump.label
+    label = bump.label
     if prerelease is None:
         return NextVersion(target, label)
     if (
