@@ -204,12 +204,83 @@ DEFAULT_TYPES = frozenset(
 )
 
 
+# Cheap supersets of what the full parse looks for, so most messages skip it: a body line that
+# could open another unit (a known type, after optional whitespace or a bullet), and a footer
+# whose token changes the result (breaking notes, Release-As, issue references).
+_RELEVANT_FOOTER = re.compile(
+    r"^(?:BREAKING[ -]CHANGE|release-as|refs?|references|fix(?:es|ed)?|close[sd]?|resolve[sd]?)"
+    r"(?:: | #)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_UNIT_GATES: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _unit_gate(types: frozenset[str]) -> re.Pattern[str]:
+    gate = _UNIT_GATES.get(types)
+    if gate is None:
+        names = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
+        gate = re.compile(rf"^\s*(?:[*-] +)?(?:{names})[(!:]", re.IGNORECASE | re.MULTILINE)
+        _UNIT_GATES[types] = gate
+    return gate
+
+
+# _HEADER and _HEADER_STRICT together, in one match: the groups come out the same, since the
+# type, scope and `!` can only be split one way.
+_CONVENTIONAL = re.compile(r"^([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?: +(\S.*)$")
+
+
+def _header_entry(sha: str, header: str) -> Entry:
+    """The entry of a header with no footers; `header` is stripped and a single line."""
+    match = _CONVENTIONAL.match(header)
+    if match is None:
+        return Entry(sha, None, None, False, header)
+    type_, scope, bang, desc = match.groups()
+    if scope is not None:
+        scope = scope.strip() or None
+    return Entry(sha, type_.lower(), scope, bang is not None, desc, (desc,) if bang else ())
+
+
+def _parse_fast(raw: RawCommit, types: frozenset[str]) -> ParsedCommit | None:
+    """The full parse's result for a message with no units to split and no revert, else None."""
+    message = raw.message
+    if "\r" in message:
+        return None
+    # lstrip drops the blank lines the full parse pops, and the first line's indent.
+    text = message.lstrip()
+    cut = text.find("\n")
+    header = (text if cut < 0 else text[:cut]).rstrip()
+    if len(raw.parents) > 1 or (header.startswith("Merge ") and _MERGE_SUBJECT.match(header)):
+        return ParsedCommit(raw.sha, header, (), is_merge=True, author=raw.author)
+    # Only "r" and "R" lower-case to "r", so the first test never hides a revert.
+    if header[:1] in ("r", "R") and header.lower().startswith("revert"):
+        return None
+    release_as = None
+    body = "" if cut < 0 else text[cut + 1 :]
+    # Every unit header has a ":", every footer ": " or " #".
+    if ":" in body and _unit_gate(types).search(body):
+        return None
+    if (": " in body or " #" in body) and _RELEVANT_FOOTER.search(body):
+        entry, release_as = _entry_from(raw.sha, header, [ln.rstrip() for ln in body.split("\n")])
+    else:
+        entry = _header_entry(raw.sha, header)
+    return ParsedCommit(raw.sha, header, (entry,), release_as, None, None, False, raw.author)
+
+
 def parse_commit(
     raw: RawCommit,
     bullets: SquashBullets = SquashBullets.AUTO,
     types: frozenset[str] = DEFAULT_TYPES,
 ) -> ParsedCommit:
     """Parse one commit. Never raises: anything unconventional becomes an entry with type None."""
+    return _parse_fast(raw, types) or parse_commit_full(raw, bullets, types)
+
+
+def parse_commit_full(
+    raw: RawCommit,
+    bullets: SquashBullets = SquashBullets.AUTO,
+    types: frozenset[str] = DEFAULT_TYPES,
+) -> ParsedCommit:
+    """The complete parse, for every message; parse_commit skips it where it cannot matter."""
     lines = _normalise(raw.message)
     while lines and not lines[0].strip():
         lines.pop(0)
