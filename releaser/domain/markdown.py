@@ -18,8 +18,19 @@ def _escape_text(text: str, stray_backticks: bool = False) -> str:
     return _MENTION.sub(r"`@\1`", text)
 
 
+# Anything escape_inline would change: markup, HTML, mentions, or whitespace to collapse.
+_NEEDS_ESCAPE = re.compile(r"[\\*_\[\]~|`&<>@]|[^\S ]|  |^ | $")
+
+
 def escape_inline(text: str) -> str:
     """Escape one line of user text, keeping balanced `code spans` as the author meant them."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text  # most subjects: plain words, nothing to do
+    return escape_inline_full(text)
+
+
+def escape_inline_full(text: str) -> str:
+    """escape_inline without its shortcut for text that needs nothing."""
     text = " ".join(text.split())
     out: list[str] = []
     pos = 0

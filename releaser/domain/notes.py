@@ -37,7 +37,8 @@ class Links:
 
 def _subject(entry: Entry, links: Links, text: str | None = None) -> str:
     body = escape_inline(entry.subject if text is None else text)
-    body = _PR_REF.sub(lambda m: f"({links.pull(m.group(1))})", body)
+    if "(#" in body:  # every _PR_REF match contains it; most subjects have none
+        body = _PR_REF.sub(lambda m: f"({links.pull(m.group(1))})", body)
     if entry.scope:
         return f"**{escape_inline(entry.scope)}:** {body}"
     return body
@@ -45,9 +46,8 @@ def _subject(entry: Entry, links: Links, text: str | None = None) -> str:
 
 def _line(entry: Entry, links: Links) -> str:
     line = f"* {_subject(entry, links)} ({links.commit(entry.sha)})"
-    issues = [f"{verb} {links.issue(n)}" for verb, n in entry.issues]
-    if issues:
-        line += ", " + ", ".join(issues)
+    if entry.issues:
+        line += ", " + ", ".join([f"{verb} {links.issue(n)}" for verb, n in entry.issues])
     return line
 
 

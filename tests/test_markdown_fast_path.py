@@ -1,0 +1,20 @@
+"""escape_inline's shortcut for text that needs no escaping never changes its result."""
+
+from __future__ import annotations
+
+import random
+
+from releaser.domain.markdown import escape_inline, escape_inline_full
+
+ALPHABET = [*"ab Z9-./#()", *"\\*_[]~|`&<>@", "  ", "\t", "\n", "\xa0", "\u3000", "\x1c"]
+
+
+def test_shortcut_equals_full_escape_on_generated_text():
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 12)))
+        assert escape_inline(text) == escape_inline_full(text), repr(text)
+
+
+def test_plain_text_is_returned_as_is():
+    assert escape_inline("handle empty input (#42)") == "handle empty input (#42)"
