@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -49,7 +48,7 @@ def _summary(plan) -> str:
 
 def run_plan(args: argparse.Namespace) -> int:
     from releaser import config as config_mod
-    from releaser.engine import plan, release_json, repo_url_from_remote
+    from releaser.engine import plan, plan_json, repo_url_from_remote
     from releaser.git import GitRepo
     from releaser.local_history import LocalHistory
 
@@ -58,13 +57,10 @@ def run_plan(args: argparse.Namespace) -> int:
     config = config_mod.load(args.config, args.repo, explicit=args.config is not None)
     result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
     if args.json:
-        out = {
-            "releases": [release_json(r) for r in result.releases],
-            "head": result.head,
-            "warnings": list(result.warnings),
-        }
-        # Compact output keeps json on its C encoder: indent=2 costs ~3x at 20k commits.
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        write = sys.stdout.write
+        for piece in plan_json(result):
+            write(piece)
+        write("\n")
     else:
         sys.stdout.write(_summary(result))
     return 0

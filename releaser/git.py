@@ -4,13 +4,60 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from releaser.domain.commits import RawCommit
 from releaser.errors import GitError
 
 _LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
+
+
+_CHUNK = 1 << 20
+_PIPE_SIZE = 1 << 20  # Linux's default cap for an unprivileged pipe
+
+
+def _failure(command: str, stderr: bytes, returncode: int) -> str:
+    detail = stderr.decode("utf-8", "replace").strip().splitlines()
+    return f"git {command} failed: {detail[-1] if detail else returncode}"
+
+
+def _grow_pipe(fd: int) -> None:
+    """Let git run up to a megabyte ahead of the parser instead of 64 KiB (Linux only)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
+def _records(chunks: Iterable[bytes]) -> Iterator[RawCommit]:
+    """RawCommits from `_LOG_FORMAT` output, as its chunks arrive.
+
+    Each commit is four NUL-terminated fields (the newline git puts between commits starts the
+    next sha). A chunk is cut after its last complete commit and decoded as a whole: NUL is
+    never part of a UTF-8 sequence, so that decodes each field exactly as decoding it alone.
+    """
+    pending = b""
+    for chunk in chunks:
+        buf = pending + chunk if pending else chunk
+        nuls = buf.count(b"\0")
+        if nuls < 4:
+            pending = buf
+            continue
+        end = len(buf)
+        for _ in range(nuls % 4 + 1):  # back over the incomplete commit to the last complete one
+            end = buf.rfind(b"\0", 0, end)
+        fields = buf[:end].decode("utf-8", "replace").split("\0")
+        pending = buf[end + 1 :]
+        for i in range(0, len(fields), 4):
+            yield RawCommit(
+                fields[i].strip(), fields[i + 3], tuple(fields[i + 1].split()), fields[i + 2]
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,19 +76,16 @@ class GitRepo:
         self._env.pop("GIT_DIR", None)
         self._env.pop("GIT_WORK_TREE", None)
 
+    def _argv(self, args) -> list[str]:
+        return ["git", "-C", str(self.path), "-c", "core.quotepath=off", *args]
+
     def _run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         try:
-            proc = subprocess.run(
-                ["git", "-C", str(self.path), "-c", "core.quotepath=off", *args],
-                capture_output=True,
-                env=self._env,
-                check=False,
-            )
+            proc = subprocess.run(self._argv(args), capture_output=True, env=self._env, check=False)
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
         if proc.returncode not in ok_codes:
-            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+            raise GitError(_failure(args[0], proc.stderr, proc.returncode))
         return proc
 
     def state(self) -> RepoState:
@@ -82,22 +126,39 @@ class GitRepo:
             tags[name] = peeled or obj
         return tags
 
-    def log(self, since: str | None, paths: tuple[str, ...] = ()) -> list[RawCommit]:
-        """Commits reachable from HEAD but not from `since`, newest first, in one git call."""
+    def log(self, since: str | None, paths: tuple[str, ...] = ()) -> Iterator[RawCommit]:
+        """Commits reachable from HEAD but not from `since`, newest first, in one git call.
+
+        They stream while git still writes, so parsing overlaps git's own work and the whole
+        output never sits in memory at once.
+        """
         revs = [f"{since}..HEAD"] if since else ["HEAD"]
         args = ["log", _LOG_FORMAT, *revs]
         if paths:
             args += ["--full-history", "--", *paths]
-        out = self._run(*args).stdout
-        fields = out.split(b"\0")
-        commits = []
-        for i in range(0, len(fields) - 4, 4):
-            sha = fields[i].strip().decode("ascii")
-            parents = tuple(fields[i + 1].decode("ascii").split())
-            author = fields[i + 2].decode("utf-8", "replace")
-            message = fields[i + 3].decode("utf-8", "replace")
-            commits.append(RawCommit(sha, message, parents, author))
-        return commits
+        try:
+            proc = subprocess.Popen(
+                self._argv(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+        errors: list[bytes] = []
+        # A thread drains stderr, so git can never block on it while we read stdout.
+        drain = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+        drain.start()
+        finished = False
+        try:
+            _grow_pipe(proc.stdout.fileno())
+            yield from _records(iter(partial(os.read, proc.stdout.fileno(), _CHUNK), b""))
+            finished = True
+        finally:
+            proc.stdout.close()
+            if not finished:
+                proc.kill()  # the caller stopped early: do not wait for all of history
+            returncode = proc.wait()
+            drain.join()
+        if returncode != 0:
+            raise GitError(_failure("log", errors[0] if errors else b"", returncode))
 
     def shas_since(self, since: str) -> frozenset[str]:
         out = self._run("rev-list", f"{since}..HEAD").stdout.decode()
