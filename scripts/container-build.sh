@@ -31,10 +31,13 @@ for f in Dockerfile requirements.lock requirements/bootstrap.txt entrypoint.py r
   [[ -f "$repo/$f" ]] || die "$f is missing from $repo"
 done
 
-# 1. Base root filesystem: python3 + git + CA certificates, no pip. Recommends (less, ssh
-#    client, patch), docs, man pages and locales are left out to keep the image small.
+# 1. Base root filesystem: python3 + git + CA certificates, no pip, plus binutils for the
+#    Dockerfile's deps stage (strip), which the build stage purges. Recommends (less, ssh
+#    client, patch), docs, man pages and locales are left out. The merged-usr hook installs
+#    usr-is-merged, as Debian's own images have, instead of usrmerge (which needs perl).
 mmdebstrap_args=(
-  --variant=minbase --include=python3,git,ca-certificates
+  --variant=minbase --include=python3,git,ca-certificates,binutils
+  --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr
   --aptopt='APT::Install-Recommends "false"'
   --dpkgopt='path-exclude=/usr/share/doc/*'
   --dpkgopt='path-include=/usr/share/doc/*/copyright'
@@ -93,7 +96,8 @@ rm -f "$ctx"/wheels/.lock-*
 log "building $image"
 previous="$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
 start=$SECONDS
-podman build --isolation=chroot --build-arg "BASE=$base_image" \
+# Docker format: the OCI format has no SHELL, and the Dockerfile's RUNs need bash's pipefail.
+podman build --isolation=chroot --format docker --build-arg "BASE=$base_image" \
   --tag "$image" --file "$ctx/Dockerfile" "$ctx"
 log "built $image in $((SECONDS - start)) s"
 # Re-runs would otherwise pile up untagged copies of the old image.

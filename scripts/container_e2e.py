@@ -1,6 +1,7 @@
 """Run the built Action image the way the runner does (podman), against tests/fakegithub.
 
-`smoke`: version, imports, safe.directory. `release`: release PR opened, then merged + published.
+`smoke`: size, version, imports, bytecode, git plumbing, safe.directory. `release`: release PR
+opened, then merged + published.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,41 @@ PODMAN_RUN = [
 MODULES = (
     "github yaml semver requests jsonschema defusedxml junitparser cyclonedx rfc8785 releaser"
 ).split()
+# bench/results-image.md records the test image at 134 MB; issue #4's goal is under 150 MB.
+MAX_IMAGE_MB = float(os.environ.get("MAX_IMAGE_MB", "150"))
+# The git commands releaser.git and releaser.evidence.verify run, with their formats.
+LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
+GIT_PLUMBING = (
+    ("rev-parse", "--absolute-git-dir", "--is-shallow-repository"),
+    ("rev-parse", "--verify", "-q", "HEAD^{commit}"),
+    ("-c", "core.quotepath=off", "for-each-ref", "--merged=HEAD",
+     "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"),
+    ("log", LOG_FORMAT, "v0.1.0..HEAD"),
+    ("log", LOG_FORMAT, "HEAD", "--full-history", "--", "src"),
+    ("rev-list", "v0.1.0..HEAD"),
+    ("rev-parse", "--verify", "--quiet", "refs/tags/v0.1.0^{commit}"),
+    ("merge-base", "--is-ancestor", "v0.1.0", "HEAD"),
+    ("merge-base", "--is-ancestor", "HEAD", "v0.1.0"),
+    ("config", "--get", "remote.origin.url"),
+    ("show", "HEAD:src/a.py"),
+    ("show", "HEAD:missing.txt"),
+    ("rev-parse", "HEAD^{tree}"),
+    ("cat-file", "-p", "v0.1.0"),
+    ("ls-tree", "-r", "HEAD"),
+)  # fmt: skip
+# Run inside the image: every stdlib, dependency and app module that the Action's modules
+# import must load from bytecode (the Dockerfile prunes and recompiles the stdlib's).
+BYTECODE_CHECK = """
+import os, sys
+import releaser.action, releaser.cli, yaml, nacl.public, cryptography.hazmat.bindings._rust
+assert yaml.__with_libyaml__, "PyYAML lost its libyaml extension"
+missing = sorted(
+    name for name, mod in list(sys.modules.items())
+    if (spec := getattr(mod, "__spec__", None)) and spec.cached and spec.origin
+    and spec.origin.endswith(".py") and not os.path.exists(spec.cached)
+)
+print(" ".join(missing))
+"""
 
 
 class Failure(Exception):
@@ -38,16 +75,19 @@ def check(cond: bool, what: str) -> None:
     print(f"ok: {what}")
 
 
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Dev",
+    "GIT_AUTHOR_EMAIL": "dev@example.com",
+    "GIT_COMMITTER_NAME": "Dev",
+    "GIT_COMMITTER_EMAIL": "dev@example.com",
+}
+
+
 def git(*args: str, cwd: Path | None = None) -> str:
-    env = os.environ | {
-        "GIT_AUTHOR_NAME": "Dev",
-        "GIT_AUTHOR_EMAIL": "dev@example.com",
-        "GIT_COMMITTER_NAME": "Dev",
-        "GIT_COMMITTER_EMAIL": "dev@example.com",
-    }
     done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
+        ["git", *args], cwd=cwd, env=os.environ | GIT_IDENTITY, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
     return done.stdout.strip()
 
 
@@ -70,7 +110,49 @@ def podman(
     )
 
 
+def image_size(image: str) -> None:
+    out = subprocess.run(
+        ["podman", "image", "inspect", "--format", "{{.Size}}", image],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    size_mb = int(out.stdout.strip()) / 1e6
+    check(size_mb <= MAX_IMAGE_MB, f"image is {size_mb:.1f} MB, at most {MAX_IMAGE_MB:g} MB")
+
+
+def plumbing_repo(repo: Path) -> None:
+    """A repository with an annotated tag and commits in UTF-8, Latin-1 and EUC-JP."""
+    repo.mkdir()
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("remote", "add", "origin", "https://github.com/acme/widgets.git", cwd=repo)
+    (repo / "README.md").write_text("widgets\n")
+    git("add", ".", cwd=repo)
+    git("commit", "-q", "-m", "chore: initial", cwd=repo)
+    git("tag", "-a", "-m", "v0.1.0", "v0.1.0", cwd=repo)
+    (repo / "src").mkdir()
+    (repo / "src" / "a.py").write_text("A = 1\n")
+    git("add", ".", cwd=repo)
+    git("commit", "-q", "-m", "feat: add a\n\nBody line.", cwd=repo)
+    # Legacy encodings: git converts these to UTF-8 with glibc's iconv modules, which the
+    # Dockerfile prunes to the common ones.
+    for encoding, message in (("ISO-8859-1", "fix: café"), ("EUC-JP", "docs: 日本語")):
+        subprocess.run(
+            ["git", "-c", f"i18n.commitEncoding={encoding}", "commit", "-q", "--allow-empty",
+             "-m", message.encode(encoding)],
+            cwd=repo, env=os.environ | GIT_IDENTITY, check=True,
+        )  # fmt: skip
+
+
+def plumbing_script(git_dir: str) -> str:
+    """A shell script running GIT_PLUMBING in git_dir, printing each output and exit code."""
+    lines = []
+    for args in GIT_PLUMBING:
+        cmd = shlex.join(["git", "-C", git_dir, *args])
+        lines.append(f'echo {shlex.quote("$ " + " ".join(args))}; {cmd} 2>&1; echo "rc=$?"')
+    return "\n".join(lines)
+
+
 def smoke(image: str, tmp: Path) -> None:
+    image_size(image)
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     out = podman(image, "-m", "releaser", "--version", entrypoint="python")
     check(out.returncode == 0, f"python -m releaser --version exits 0 ({out.stderr.strip()})")
@@ -79,6 +161,43 @@ def smoke(image: str, tmp: Path) -> None:
     code = f"import importlib; [importlib.import_module(m) for m in {MODULES!r}]"
     out = podman(image, "-c", code, entrypoint="python")
     check(out.returncode == 0, f"runtime dependencies import ({out.stderr.strip()[-300:]})")
+
+    out = podman(image, "-c", BYTECODE_CHECK, entrypoint="python")
+    check(out.returncode == 0, f"native extensions load ({out.stderr.strip()[-300:]})")
+    check(out.stdout.strip() == "", f"imported modules have bytecode (missing: {out.stdout!r})")
+
+    out = podman(image, "--version", entrypoint="git")
+    check(out.returncode == 0 and out.stdout.startswith("git version "), out.stdout.strip())
+
+    # perl and apt were purged through a stub package, which keeps dpkg's database consistent.
+    script = (
+        "dpkg-query -W -f='${db:Status-Status}\\n' releaser-git-without-perl; "
+        "for p in perl liberror-perl apt; do "
+        "[ \"$(dpkg-query -W -f='${db:Status-Status}' $p 2>/dev/null)\" = installed ] && echo $p; "
+        "done; true"
+    )
+    out = podman(image, "-c", script, entrypoint="sh")
+    check(out.stdout == "installed\n", f"the stub replaces perl, apt is gone: {out.stdout!r}")
+
+    plumbing = tmp / "plumbing"
+    plumbing_repo(plumbing)
+    host_env = os.environ | {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    want = subprocess.run(
+        ["sh", "-c", plumbing_script(str(plumbing))], env=host_env, capture_output=True, check=True
+    ).stdout.replace(str(plumbing).encode(), b"/github/workspace")
+    subprocess.run(["chown", "-R", f"{WORKSPACE_UID}:{WORKSPACE_UID}", str(plumbing)], check=True)
+    got = subprocess.run(
+        [*PODMAN_RUN, "-v", f"{plumbing}:/github/workspace", "--entrypoint", "sh", image,
+         "-c", plumbing_script("/github/workspace")],
+        capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    check(
+        got.returncode == 0 and got.stdout == want,
+        f"git plumbing in the image matches the host's git ({len(GIT_PLUMBING)} commands)"
+        + ("" if got.stdout == want else f"\n--- host\n{want!r}\n--- image\n{got.stdout!r}"),
+    )
+    check("café".encode() in got.stdout and "日本語".encode() in got.stdout,
+          "Latin-1 and EUC-JP commit messages come out as UTF-8")  # fmt: skip
 
     out = podman(image, "-f", "/app/entrypoint.py", entrypoint="test")
     check(out.returncode == 0, "/app/entrypoint.py is in the image")
