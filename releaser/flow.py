@@ -9,6 +9,7 @@ from releaser.actions import read_input
 from releaser.api_history import ApiHistory
 from releaser.domain.release_pr import branch_name
 from releaser.engine import EnginePlan, plan
+from releaser.errors import ConfigError
 from releaser.github import GitHub, _pull
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
 from releaser.release_pr_flow import PrResult, sync_release_prs
@@ -70,7 +71,7 @@ def execute(ctx: Context):
     known: dict[str, str] = {}
     components = tuple(c.policy.name for c in config.components)
     branches = release_branches(target, components, config.separate_pull_requests)
-    hook = None
+    hook = _evidence_hook(ctx, gh, config, target)
     if mode in ("publish-event", "publish", "push"):
         releases = gh.releases()
         if mode == "publish-event":
@@ -84,6 +85,40 @@ def execute(ctx: Context):
         known.update({p.tag: p.sha for p in published})
         planned, prs = _release_prs(ctx, gh, config, target, known, dry_run=mode == "plan")
     return published, prs, planned, _summary(published, prs, planned)
+
+
+def _flag(ctx: Context, name: str) -> bool | None:
+    value = read_input(ctx.env, name).lower()
+    if value in ("", "true", "false"):
+        return None if not value else value == "true"
+    raise ConfigError(f"input {name} must be true or false, not {value!r}")
+
+
+def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
+    """The publish step's assets: evidence gathered from GitHub and the evidence inputs."""
+    from releaser.evidence.collect import EvidenceSettings, evidence_assets, run_info, split_globs
+
+    strict = _flag(ctx, "fail-on-missing-evidence")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    settings = EvidenceSettings(
+        workspace=ctx.workspace,
+        server_url=ctx.server_url,
+        repository=ctx.repository,
+        target=target,
+        run=run_info(ctx.env, ctx.server_url, ctx.repository, now),
+        test_results=split_globs(read_input(ctx.env, "test-results")),
+        artifacts=split_globs(read_input(ctx.env, "artifacts")),
+        sboms=split_globs(read_input(ctx.env, "sbom")),
+        required_checks=config.required_checks,
+        # Either the input or the config key turns it on (the input defaults to "false").
+        fail_on_missing=bool(strict) or config.fail_on_missing_evidence,
+        run_id=ctx.env.get("GITHUB_RUN_ID", ""),
+    )
+
+    def hook(planned, sha, release):
+        return evidence_assets(gh, settings, planned, sha, release, ctx.runner.warning)
+
+    return hook
 
 
 def _release_prs(ctx, gh, config, target, known, dry_run):

@@ -6,7 +6,6 @@ import base64
 import io
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -15,89 +14,24 @@ from github import Auth, Github, GithubException, GithubIntegration, GithubRetry
 from github.GithubException import RateLimitExceededException, UnknownObjectException
 
 from releaser.domain.commits import RawCommit
+from releaser.domain.evidence import Check, Review
 from releaser.errors import GitHubError, StateConflict
+from releaser.github_types import (  # noqa: F401 - re-exported for the flows
+    AssetInfo,
+    PullInfo,
+    ReleaseInfo,
+    _check_run,
+    _login,
+    _pull,
+    _raw_commit,
+    _release,
+    _review,
+    _status,
+)
+from releaser.pacing import DEFAULT_READS_PER_MINUTE, ReadPacer
 
 PER_PAGE = 100
 _CONNECTION_ERRORS = (requests.exceptions.ConnectionError, ConnectionError)
-
-
-@dataclass(frozen=True, slots=True)
-class PullInfo:
-    number: int
-    state: str
-    merged: bool
-    merge_commit_sha: str | None
-    head_ref: str
-    head_sha: str
-    base_ref: str
-    title: str
-    body: str
-    html_url: str
-    labels: tuple[str, ...]
-    author: str
-    merged_by: str | None
-    merged_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AssetInfo:
-    id: int
-    name: str
-    size: int
-    digest: str | None  # "sha256:<hex>" where GitHub reports it
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseInfo:
-    id: int
-    tag_name: str
-    draft: bool
-    html_url: str
-    upload_url: str
-    assets: tuple[AssetInfo, ...]
-
-
-def _pull(data: dict) -> PullInfo:
-    return PullInfo(
-        number=data["number"],
-        state=data["state"],
-        merged=bool(data.get("merged_at")),
-        merge_commit_sha=data.get("merge_commit_sha"),
-        head_ref=data["head"]["ref"],
-        head_sha=data["head"]["sha"],
-        base_ref=data["base"]["ref"],
-        title=data.get("title") or "",
-        body=data.get("body") or "",
-        html_url=data.get("html_url") or "",
-        labels=tuple(label["name"] for label in data.get("labels") or ()),
-        author=(data.get("user") or {}).get("login", ""),
-        merged_by=(data.get("merged_by") or {}).get("login"),
-        merged_at=data.get("merged_at"),
-    )
-
-
-def _release(data: dict) -> ReleaseInfo:
-    assets = tuple(
-        AssetInfo(a["id"], a["name"], a["size"], a.get("digest")) for a in data.get("assets") or ()
-    )
-    return ReleaseInfo(
-        data["id"],
-        data["tag_name"],
-        bool(data["draft"]),
-        data["html_url"],
-        data["upload_url"],
-        assets,
-    )
-
-
-def _raw_commit(data: dict) -> RawCommit:
-    author = (data.get("commit") or {}).get("author") or {}
-    return RawCommit(
-        data["sha"],
-        data["commit"]["message"],
-        tuple(p["sha"] for p in data.get("parents") or ()),
-        author.get("name", ""),
-    )
 
 
 def _when(reset: str | None) -> str:
@@ -131,6 +65,7 @@ class GitHub:
         repository: str,
         write_interval: float = 1.0,
         max_wait: float = 120.0,
+        reads_per_minute: int = DEFAULT_READS_PER_MINUTE,
     ) -> None:
         retry = GithubRetry(
             total=6,
@@ -154,10 +89,13 @@ class GitHub:
         self._base = f"/repos/{repository}"
         self.requests = 0
         self._max_wait = max_wait
+        self._pacer = ReadPacer(reads_per_minute)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _call(self, verb: str, path: str, body: Any = None, params: dict | None = None):
         self.requests += 1
+        if verb == "GET":
+            self._pacer.take()
         url = path if path.startswith("http") else f"{self._base}{path}"
         try:
             return self._req.requestJsonAndCheck(verb, url, parameters=params, input=body)
@@ -302,15 +240,31 @@ class GitHub:
 
     def compare_raw(self, base: str, head: str) -> list[RawCommit] | None:
         """base..head newest first, or None when base is not an ancestor of head."""
-        commits: list[RawCommit] = []
+        found = self._compare(base, head)
+        return None if found is None else [_raw_commit(c) for c in found]
+
+    def _compare(self, base: str, head: str) -> list[dict] | None:
+        commits: list[dict] = []
         try:
             for index, data in enumerate(self._pages_raw(f"/compare/{base}...{head}")):
                 if index == 0 and data.get("status") not in ("ahead", "identical"):
                     return None
-                commits.extend(_raw_commit(c) for c in data.get("commits") or ())
+                commits.extend(data.get("commits") or ())
         except UnknownObjectException:
             return None
         return commits[::-1]
+
+    def history(self, base: str | None, head: str) -> list[tuple[RawCommit, str]]:
+        """Commits in base..head (all of head's history without a base), newest first, each
+        with its author's GitHub login ("" when GitHub matched no account)."""
+        if base is None:
+            found = list(self._pages("/commits", {"sha": head}))
+        else:
+            compared = self._compare(base, head)
+            if compared is None:
+                raise StateConflict(f"{base[:12]} is not an ancestor of {head[:12]}")
+            found = compared
+        return [(_raw_commit(c), _login(c.get("author"))) for c in found]
 
     def _pages_raw(self, path: str, params: dict | None = None):
         page = 1
@@ -386,6 +340,31 @@ class GitHub:
             return {} if body in self.comments(number) else None
 
         self._write("POST", f"/issues/{number}/comments", {"body": body}, done)
+
+    # -- evidence reads ---------------------------------------------------------------------
+    def pull(self, number: int) -> PullInfo | None:
+        data = self._get_or_none(f"/pulls/{number}")
+        return None if data is None else _pull(data)
+
+    def pulls_for_commit(self, sha: str) -> list[PullInfo]:
+        """The PRs GitHub associates with a commit (list form: no `merged_by`)."""
+        return [_pull(p) for p in self._get(f"/commits/{sha}/pulls", {"per_page": PER_PAGE})]
+
+    def reviews(self, number: int) -> list[Review]:
+        return [_review(r) for r in self._pages(f"/pulls/{number}/reviews")]
+
+    def checks(self, sha: str, own_run: str = "") -> tuple[list[Check], list[str]]:
+        """Check runs (latest per name, as GitHub lists them) and commit statuses on `sha`, and
+        the names of check runs left out because they belong to Actions run `own_run`."""
+        runs, own = [], []
+        mine = f"/actions/runs/{own_run}/" if own_run else None
+        for data in self._pages(f"/commits/{sha}/check-runs", key="check_runs"):
+            if mine and mine in (data.get("details_url") or ""):
+                own.append(data["name"])
+            else:
+                runs.append(_check_run(data))
+        combined = self._get(f"/commits/{sha}/status", {"per_page": PER_PAGE})
+        return runs + [_status(s) for s in combined.get("statuses") or ()], own
 
     # -- releases --------------------------------------------------------------------------------
     def releases(self) -> list[ReleaseInfo]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from releaser.domain.evidence_intoto import with_footer
 from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_body
 from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
@@ -28,8 +29,9 @@ class Published:
     evidence_url: str = ""
 
 
-# (planned, sha, draft) -> (assets to upload, notes footer, evidence url), before publishing.
-AssetsHook = Callable[..., tuple[list[tuple[str, bytes, str]], str, str]]
+# (planned, sha, draft) -> (assets in upload order, notes footer, evidence url), called on the
+# draft before it is published. Assets need .name, .sha256, .size, .content_type and .read().
+AssetsHook = Callable[..., tuple[Sequence[Any], str, str]]
 
 
 def read_marker(pr: PullInfo) -> Marker:
@@ -111,14 +113,14 @@ def publish_pr(
             if assets_for is not None:
                 uploads, footer, evidence_url = assets_for(planned, sha, release)
                 have = {a.name: a for a in release.assets}
-                for name, data, content_type in uploads:
-                    current = have.get(name)
-                    if current is not None and _same(current, data):
+                for asset in uploads:
+                    current = have.get(asset.name)
+                    if current is not None and _same(current, asset):
                         continue
                     if current is not None:
                         gh.delete_asset(current.id)
-                    gh.upload_asset(release, name, data, content_type)
-            release = gh.publish_release(release.id, body + footer if footer else None)
+                    gh.upload_asset(release, asset.name, asset.read(), asset.content_type)
+            release = gh.publish_release(release.id, with_footer(body, footer) if footer else None)
         done.append(
             Published(
                 planned.component,
@@ -136,10 +138,11 @@ def publish_pr(
     return done
 
 
-def _same(asset, data: bytes) -> bool:
-    if asset.digest:
-        return asset.digest == "sha256:" + hashlib.sha256(data).hexdigest()
-    return asset.size == len(data)
+def _same(current, asset) -> bool:
+    """An uploaded asset matches: by GitHub's digest where it reports one, else by size."""
+    if current.digest:
+        return current.digest == "sha256:" + asset.sha256
+    return current.size == asset.size
 
 
 def _announce(gh: GitHub, pr: PullInfo, done: list[Published]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 
@@ -34,6 +35,20 @@ def add_commits(fake, count: int) -> None:
     )
 
 
+# Reads only the evidence gathering makes (the publish steps themselves never use these).
+EVIDENCE_READS = re.compile(
+    r"/repos/[^/]+/[^/]+/(pulls/\d+(/reviews)?|commits/[0-9a-f]+/(pulls|check-runs|status)"
+    r"|commits/[0-9a-f]+|commits|compare/.*|git/commits/[0-9a-f]+|git/ref/tags/v1\.0\.0)$"
+)
+
+
+def split_evidence(calls) -> tuple[int, int, int]:
+    """(publish requests, evidence reads, asset uploads) of one run's calls."""
+    evidence = sum(1 for c in calls if c.method == "GET" and EVIDENCE_READS.search(c.path))
+    uploads = sum(1 for c in calls if c.method == "POST" and c.path.endswith("/assets"))
+    return len(calls) - evidence - uploads, evidence, uploads
+
+
 @pytest.fixture
 def action(fakegithub, tmp_path):
     return ActionRunner(fakegithub, tmp_path)
@@ -58,8 +73,16 @@ def test_request_counts(fakegithub, action, capsys):
     fake.reset_requests()
     published = action.run("pull_request.closed", event=action.merged_event(pr.number))
     assert published.code == 0, published.stdout
-    publish = len(fake.reset_requests())
+    publish, evidence, uploads = split_evidence(fake.reset_requests())
     with capsys.disabled():
-        print(f"\nrequests: create-pr={create} update-pr(500 commits)={update} publish={publish}")
+        print(
+            f"\nrequests: create-pr={create} update-pr(500 commits)={update} publish={publish}"
+            f" evidence-reads={evidence} evidence-uploads={uploads}"
+        )
     assert update <= 12
     assert publish <= 15
+    # 501 commits pushed straight to main cost one PR lookup each; 502 commits are 6 compare
+    # pages; the release PR costs its PR and its reviews; then tree, previous tag, check runs
+    # and statuses. The uploads: SBOM, evidence JSON and Markdown, in-toto, SHA256SUMS.
+    assert evidence == 501 + 6 + 2 + 4, evidence
+    assert uploads == 5

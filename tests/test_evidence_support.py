@@ -18,6 +18,7 @@ from releaser.domain.evidence import (
     Review,
     RunInfo,
 )
+from releaser.domain.evidence_intoto import notes_digest, with_footer
 from releaser.evidence.assets import build_assets, footer_for, generated_sbom
 
 SHA = "a" * 39 + "1"
@@ -41,6 +42,9 @@ RUN = RunInfo(
 )
 
 
+NOTES = "## What's changed\n\n- things <b>bold</b>\n"
+
+
 def artifacts() -> tuple[Artifact, ...]:
     return tuple(
         Artifact(name, len(data), hashlib.sha256(data).hexdigest())
@@ -61,6 +65,7 @@ def facts() -> EvidenceFacts:
             "v1.3.2", PREV_SHA, "https://github.com/acme/demo/releases/tag/v1.3.2"
         ),
         compare_url="https://github.com/acme/demo/compare/v1.3.2...v1.4.0",
+        notes_sha256=notes_digest(NOTES),
         commits=(
             Commit(HEAD_1, "feat: add <b>bold</b> exporter", "Ada Lovelace", "ada"),
             Commit(HEAD_2, "fix(cli): handle @octocat mentions", "Grace Hopper", "grace"),
@@ -147,7 +152,5 @@ def write_release(directory: Path, base: EvidenceFacts | None = None) -> tuple[E
     assets = build_assets(full, files, {sbom.name: sbom_bytes})
     for asset in assets:
         (directory / asset.name).write_bytes(asset.read())
-    (directory / "notes.md").write_text(
-        "## What's changed\n\n- things\n\n" + footer_for(full, assets)
-    )
+    (directory / "notes.md").write_text(with_footer(NOTES, footer_for(full, assets)))
     return full, list(assets)

@@ -134,6 +134,7 @@ class EvidenceFacts:
     component: str = ""
     previous: PreviousRelease | None = None
     compare_url: str = ""
+    notes_sha256: str = ""  # sha256 of the release notes as published, footer excluded
     commits: tuple[Commit, ...] = ()
     pull_requests: tuple[PullRequest, ...] = ()
     direct_pushes: tuple[str, ...] = ()  # commit shas that reached the branch without a PR

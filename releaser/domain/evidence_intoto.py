@@ -4,6 +4,7 @@ release-notes footer; all derived from the facts plus the digests of the rendere
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -193,6 +194,30 @@ def notes_footer(facts: EvidenceFacts, evidence_json_sha256: str) -> str:
             "",
         ]
     )
+
+
+FOOTER_START = "\n---\n\n### Release evidence\n"
+
+
+def normalized(text: str) -> str:
+    return text.replace("\r\n", "\n").rstrip("\n")
+
+
+def notes_digest(notes: str) -> str:
+    """sha256 of release notes, immune to a CRLF round trip and to trailing newlines."""
+    return hashlib.sha256(normalized(notes).encode()).hexdigest()
+
+
+def with_footer(notes: str, footer: str) -> str:
+    """The published release body: the notes, a blank line, the evidence footer."""
+    return notes.rstrip("\n") + "\n\n" + footer
+
+
+def notes_without_footer(body: str) -> str:
+    """The notes part of a published body (everything before the last evidence footer)."""
+    text = normalized(body)
+    cut = text.rfind(FOOTER_START)
+    return text if cut < 0 else text[:cut]
 
 
 _FOOTER_RE = re.compile(r"<!-- " + FOOTER_MARKER + r": (\{[^\n]*\}) -->")

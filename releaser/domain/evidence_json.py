@@ -86,6 +86,7 @@ def evidence_document(facts: EvidenceFacts) -> dict[str, Any]:
             "component": facts.component,
             "previous": _previous(facts.previous),
             "compare_url": facts.compare_url,
+            "notes_sha256": facts.notes_sha256,
             "commits": [
                 {
                     "sha": c.sha,
@@ -192,6 +193,7 @@ def facts_from_document(doc: dict[str, Any]) -> EvidenceFacts:
         component=src["component"],
         previous=None if prev is None else PreviousRelease(prev["tag"], prev["sha"], prev["url"]),
         compare_url=src["compare_url"],
+        notes_sha256=src["notes_sha256"],
         commits=tuple(
             Commit(c["sha"], c["subject"], c["author_name"], c["author_login"])
             for c in src["commits"]

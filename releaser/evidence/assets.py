@@ -34,6 +34,13 @@ class Asset:
     data: bytes | None = None
     path: Path | None = None
 
+    @property
+    def size(self) -> int:
+        if self.data is not None:
+            return len(self.data)
+        assert self.path is not None
+        return self.path.stat().st_size
+
     def read(self) -> bytes:
         if self.data is not None:
             return self.data

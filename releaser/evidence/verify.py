@@ -16,8 +16,13 @@ from releaser.domain.evidence_intoto import (
     SUMS_NAME,
     footer_marker,
     intoto_name,
+    normalized,
+    notes_digest,
+    notes_footer,
+    notes_without_footer,
     parse_sums,
     render_intoto,
+    with_footer,
 )
 from releaser.domain.evidence_json import (
     EVIDENCE_JSON,
@@ -163,6 +168,21 @@ def _check_agreement(
     return len(expected) - 1
 
 
+def _check_notes(doc: dict[str, Any], files: dict[str, bytes], names: list[str]) -> None:
+    """A saved release body: its notes hash to what the evidence recorded, and its footer is
+    exactly the one the evidence renders."""
+    recorded = doc["source"]["notes_sha256"]
+    footer = notes_footer(facts_from_document(doc), _sha256(files[EVIDENCE_JSON]))
+    for name in names:
+        body = files[name].decode("utf-8", errors="replace")
+        notes = notes_without_footer(body)
+        if recorded and notes_digest(notes) != recorded:
+            found = notes_digest(notes)
+            raise _fail(name, "notes sha256 (in release-evidence.json)", recorded, found)
+        if normalized(body) != normalized(with_footer(notes, footer)):
+            raise _fail(name, "evidence footer", "the rendering of release-evidence.json", "other")
+
+
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
 
@@ -204,6 +224,7 @@ def verify(paths: list[Path], repo: Path | None = None) -> str:
         raise _fail(SUMS_NAME, "in-toto files", "exactly one *.intoto.jsonl", len(intoto))
     _check_statements(intoto[0], files[intoto[0]], doc, files)
     count = _check_agreement(doc, files, intoto[0], notes)
+    _check_notes(doc, files, sorted(notes))
     if repo is not None:
         _check_repo(repo, doc)
     policy = ", ".join(f"{p['name']} {p['status']}" for p in doc["policies"])

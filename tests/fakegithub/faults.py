@@ -44,6 +44,13 @@ class Faults:
         with self._lock:
             return sum(f.remaining for f in self._faults)
 
+    def clear(self) -> int:
+        """Drop every fault not yet served (an outage ends); returns how many were left."""
+        with self._lock:
+            left = sum(f.remaining for f in self._faults)
+            self._faults.clear()
+            return left
+
 
 def canned(kind: str) -> tuple[int, dict[str, str], dict[str, Any]]:
     """(status, headers, body) for the faults that answer instead of the handler."""

@@ -1,0 +1,168 @@
+"""Gather one release's evidence at publish time: GitHub facts plus the workspace's files.
+
+Everything read from GitHub goes through releaser.github; the files come from the evidence
+inputs (globs in the workspace). The result feeds releaser.evidence.assets.build_assets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from releaser import __version__
+from releaser.domain.evidence import Commit, EvidenceFacts, Note, PreviousRelease, RunInfo
+from releaser.domain.evidence_intoto import notes_digest
+from releaser.domain.release_pr import PlannedRelease
+from releaser.errors import EvidenceError
+from releaser.evidence.assets import Asset, build_assets, footer_for, generated_sbom
+from releaser.evidence.changes import attribute
+from releaser.evidence.files import artifacts_from, resolve_globs
+from releaser.evidence.junit import collect_junit
+from releaser.evidence.sbom import validate_sbom
+from releaser.github import GitHub, ReleaseInfo
+
+
+def split_globs(text: str) -> tuple[str, ...]:
+    """An input holding globs, one per line or separated by commas."""
+    return tuple(p.strip() for line in text.splitlines() for p in line.split(",") if p.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSettings:
+    workspace: Path
+    server_url: str
+    repository: str
+    target: str
+    run: RunInfo  # its time is replaced by the release's creation time
+    test_results: tuple[str, ...] = ()
+    artifacts: tuple[str, ...] = ()
+    sboms: tuple[str, ...] = ()
+    required_checks: tuple[str, ...] = ()
+    fail_on_missing: bool = False
+    run_id: str = ""  # check runs of this very run are not evidence for it
+
+
+def run_info(env: Mapping[str, str], server_url: str, repository: str, now: str) -> RunInfo:
+    run_id = env.get("GITHUB_RUN_ID", "")
+    attempt = env.get("GITHUB_RUN_ATTEMPT", "1") or "1"
+    url = f"{server_url.rstrip('/')}/{repository}/actions/runs/{run_id}" if run_id else ""
+    if url:
+        url += f"/attempts/{attempt}"
+    return RunInfo(
+        workflow_ref=env.get("GITHUB_WORKFLOW_REF", ""),
+        run_id=run_id,
+        run_attempt=attempt,
+        run_url=url,
+        actor=env.get("GITHUB_ACTOR", ""),
+        releaser_version=__version__,
+        time=now,
+    )
+
+
+def _in_path(gh: GitHub, sha: str, path: str) -> bool:
+    prefix = path.strip("/") + "/"
+    return any(f.startswith(prefix) for f in gh.commit_files(sha))
+
+
+def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
+    """(tests, rejected tests, artifacts, artifact paths, sboms, sbom paths, skipped, warnings)."""
+    ws, strict = settings.workspace, settings.fail_on_missing
+    junit = collect_junit(ws, settings.test_results, fail_on_missing=strict)
+    found = resolve_globs(ws, settings.artifacts, fail_on_missing=strict)
+    artifacts = artifacts_from(found.files)
+    paths = {p.name: p for p in found.files}
+    sbom_files = resolve_globs(ws, settings.sboms, fail_on_missing=strict)
+    skipped = [*found.skipped, *sbom_files.skipped]
+    sboms = []
+    for path in sbom_files.files:
+        try:
+            sboms.append(validate_sbom(path))
+            paths[path.name] = path
+        except EvidenceError as exc:
+            if strict:
+                raise
+            skipped.append(Note(path.relative_to(ws.resolve()).as_posix(), str(exc)))
+    warnings = [*junit.warnings, *found.warnings, *sbom_files.warnings]
+    for note in [*warnings, *skipped, *junit.rejected]:
+        warn(f"evidence: {note.item}: {note.reason}")
+    return junit, artifacts, tuple(sboms), paths, tuple(skipped), tuple(warnings)
+
+
+def collect(
+    gh: GitHub,
+    settings: EvidenceSettings,
+    planned: PlannedRelease,
+    sha: str,
+    release: ReleaseInfo,
+    warn: Callable[[str], None] = lambda _: None,
+) -> tuple[EvidenceFacts, dict[str, Path], dict[str, bytes]]:
+    """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM)."""
+    server = settings.server_url.rstrip("/")
+    previous = None
+    base = None
+    if planned.previous_tag:
+        base = gh.ref_sha(f"tags/{planned.previous_tag}")
+        if base is None:
+            warn(f"evidence: previous tag {planned.previous_tag} is not on GitHub")
+        else:
+            url = f"{server}/{settings.repository}/releases/tag/{planned.previous_tag}"
+            previous = PreviousRelease(planned.previous_tag, base, url)
+    history = gh.history(base, sha)
+    if planned.path not in ("", "."):
+        history = [(c, login) for c, login in history if _in_path(gh, c.sha, planned.path)]
+    raw = [c for c, _ in history]
+    prs, direct = attribute(gh, raw, settings.target)
+    checks, own = gh.checks(sha, settings.run_id)
+    junit, artifacts, sboms, paths, skipped, warnings = _files(settings, warn)
+    skipped += tuple(Note(f"check run {name}", "the run publishing this release") for name in own)
+    # The draft's creation time: a re-run after a failure renders the very same evidence.
+    run = replace(settings.run, time=release.created_at or settings.run.time)
+    facts = EvidenceFacts(
+        repository=settings.repository,
+        server_url=server,
+        sha=sha,
+        tree_sha=gh.commit_tree(sha),
+        version=planned.version,
+        tag=planned.tag,
+        run=run,
+        component=planned.component,
+        previous=previous,
+        compare_url=f"{server}/{settings.repository}/compare/{base}...{sha}" if base else "",
+        notes_sha256=notes_digest(planned.notes),
+        commits=tuple(
+            Commit(c.sha, c.message.split("\n", 1)[0], c.author, login) for c, login in history
+        ),
+        pull_requests=prs,
+        direct_pushes=direct,
+        checks=tuple(checks),
+        required_checks=settings.required_checks,
+        tests=junit.summaries,
+        rejected_tests=junit.rejected,
+        artifacts=artifacts,
+        sboms=sboms,
+        skipped=skipped,
+        warnings=warnings,
+    )
+    data: dict[str, bytes] = {}
+    if not sboms:
+        repo_url = f"{server}/{settings.repository}"
+        fact, sbom = generated_sbom(facts.name, planned.version, repo_url, sha, artifacts, run.time)
+        facts = replace(facts, sboms=(fact,))
+        data[fact.name] = sbom
+    return facts, paths, data
+
+
+def evidence_assets(
+    gh: GitHub,
+    settings: EvidenceSettings,
+    planned: PlannedRelease,
+    sha: str,
+    release: ReleaseInfo,
+    warn: Callable[[str], None] = lambda _: None,
+) -> tuple[Sequence[Asset], str, str]:
+    """The publish hook: (assets in upload order, notes footer, evidence JSON download URL)."""
+    facts, paths, data = collect(gh, settings, planned, sha, release, warn)
+    assets = build_assets(facts, paths, data)
+    url = f"{facts.repository_url}/releases/download/{planned.tag}/release-evidence.json"
+    return assets, footer_for(facts, assets), url

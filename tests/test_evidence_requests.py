@@ -1,0 +1,54 @@
+"""Evidence economy: at most two requests per PR plus a constant (figure in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.action_util import ActionRunner
+from tests.evidence_history import merged_prs
+from tests.test_action_e2e import open_release_prs
+from tests.test_action_requests import split_evidence
+
+
+@pytest.fixture
+def action(fakegithub, tmp_path):
+    return ActionRunner(fakegithub, tmp_path)
+
+
+@pytest.mark.parametrize(("squash", "merges"), [(50, 0), (30, 20)])
+def test_fifty_reviewed_prs_cost_two_requests_each(fakegithub, action, capsys, squash, merges):
+    fake = fakegithub
+    fake.commit("main", "chore: init", {"README.md": "x\n"})
+    fake.tag("v1.0.0")
+    numbers = merged_prs(fake, squash, merges, commits_per_merge=3)
+    assert action.run("push").code == 0
+    (release_pr,) = open_release_prs(fake)
+    fake.add_review(release_pr.number, "maintainer", "APPROVED")
+    fake.merge_pull(release_pr.number)
+    fake.reset_requests()
+    event = action.merged_event(release_pr.number)
+    published = action.run("pull_request.closed", event=event)
+    assert published.code == 0, published.stdout + published.stderr
+    publish, reads, uploads = split_evidence(fake.reset_requests())
+    prs = len(numbers) + 1  # and the release PR
+    with capsys.disabled():
+        print(f"\nevidence for {prs} PRs ({squash} squash, {merges} merge): {reads} reads")
+    # Per PR: the PR and its reviews. Constant: 2 compare pages (111 or 151 commits), tree,
+    # previous tag, check runs, statuses.
+    commits = squash + merges * 4 + 1
+    assert reads == 2 * prs + (commits + 99) // 100 + 4, reads
+    doc = json.loads(
+        next(
+            a.data
+            for a in fake.release_by_tag("v1.1.0").assets
+            if a.name.endswith(".json") and a.name.startswith("release-evidence")
+        )
+    )
+    assert doc["changes"]["direct_pushes"] == []
+    assert sorted(p["number"] for p in doc["changes"]["pull_requests"]) == sorted(
+        [*numbers, release_pr.number]
+    )
+    assert all(p["approval_covers_head"] for p in doc["changes"]["pull_requests"])
+    assert len(doc["source"]["commits"]) == commits
