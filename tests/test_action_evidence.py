@@ -43,7 +43,7 @@ def _pr(fake, branch: str, message: str, path: str, author: str = "alice") -> in
 
 def build_history(fake) -> dict[str, int]:
     """v1.0.0, then: an approved squash PR, a PR whose approval went stale, a self-approved
-    merge-commit PR, and one direct push."""
+    merge-commit PR, a PR nobody reviewed, and one direct push."""
     fake.commit("main", "chore: init", {"README.md": "hi\n"})
     fake.tag("v1.0.0")
     approved = _pr(fake, "feat-a", "feat(api): add widgets", "src/a.py")
@@ -58,8 +58,10 @@ def build_history(fake) -> dict[str, int]:
     fake.commit("perf-c", "perf: cache more", {"src/c2.py": "x\n"})
     fake.add_review(merged, "carol", "APPROVED")
     fake.merge_pull(merged, method="merge")
+    unreviewed = _pr(fake, "refactor-d", "refactor: tidy", "src/d.py")
+    fake.merge_pull(unreviewed, method="squash")
     fake.commit("main", "docs: typo", {"README.md": "hello\n"})
-    return {"approved": approved, "stale": stale, "merged": merged}
+    return {"approved": approved, "stale": stale, "merged": merged, "unreviewed": unreviewed}
 
 
 def _workspace_files(workspace: Path, evil: bool = True) -> None:
@@ -126,12 +128,14 @@ def test_publish_attaches_evidence_that_verifies(fakegithub, action, tmp_path):
     assert by_number[prs["approved"]]["approval_covers_head"] is True
     assert by_number[prs["stale"]]["approval_covers_head"] is False
     assert by_number[prs["merged"]]["approval_covers_head"] is False  # the author approved
+    assert by_number[prs["unreviewed"]]["reviews"] == []
+    assert by_number[prs["unreviewed"]]["approval_covers_head"] is False
     assert by_number[release_pr]["approval_covers_head"] is True
     assert by_number[prs["approved"]]["merged_by"] == "maintainer"
     direct = doc["changes"]["direct_pushes"]
     assert [c["subject"] for c in doc["source"]["commits"] if c["sha"] in direct] == ["docs: typo"]
     # The merge-commit PR brought two branch commits: they are its, not direct pushes.
-    assert len(doc["source"]["commits"]) == 7
+    assert len(doc["source"]["commits"]) == 8
     checks = {c["name"]: c for c in doc["checks"]["results"]}
     assert set(checks) == {"build", "lint", "ci/legacy"}  # "release" is this very run
     policies = {p["name"]: p for p in doc["policies"]}
@@ -140,6 +144,7 @@ def test_publish_attaches_evidence_that_verifies(fakegithub, action, tmp_path):
     assert set(policies["second-person-review"]["offending"]) == {
         f"#{prs['stale']}",
         f"#{prs['merged']}",
+        f"#{prs['unreviewed']}",
         *direct,
     }
     (unit,) = doc["tests"]["summaries"]
