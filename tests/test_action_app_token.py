@@ -1,0 +1,73 @@
+"""GitHub App auth end to end: app-id + app-private-key mint an installation token used for all."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.action_util import ActionRunner
+from tests.test_action_e2e import open_release_prs, seed
+
+
+@pytest.fixture
+def action(fakegithub, tmp_path):
+    return ActionRunner(fakegithub, tmp_path)
+
+
+def _app_inputs(fake, **extra: str) -> dict[str, str]:
+    # The workflow token is present too, as `token` defaults to it; the App must win.
+    return {"app-id": str(fake.app.app_id), "app-private-key": fake.app.private_key_pem, **extra}
+
+
+def test_the_app_opens_and_publishes_as_its_bot(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    first = action.run("push", inputs=_app_inputs(fake))
+    assert first.code == 0, first.stdout + first.stderr
+    (pr,) = open_release_prs(fake)
+    assert pr.user == fake.app.bot_login  # so the PR triggers the repository's CI
+    minted = [t for t, login in fake.state.tokens.items() if login == fake.app.bot_login]
+    assert len(minted) == 1
+    assert f"::add-mask::{minted[0]}" in first.stdout
+    fake.merge_pull(pr.number)
+    published = action.run(
+        "pull_request.closed", event=action.merged_event(pr.number), inputs=_app_inputs(fake)
+    )
+    assert published.code == 0, published.stdout + published.stderr
+    release = fake.release_by_tag("v1.1.0")
+    assert release is not None and not release.draft
+    assert release.author == fake.app.bot_login
+    everything = first.stdout + first.stderr + published.stdout + published.stderr
+    tokens = [t for t, login in fake.state.tokens.items() if login == fake.app.bot_login]
+    for secret in tokens:
+        assert everything.count(secret) == everything.count(f"::add-mask::{secret}")
+    # The PEM is masked line by line (the runner masks single lines) and never printed.
+    for line in fake.app.private_key_pem.strip().splitlines()[1:-1]:
+        assert everything.count(line) == everything.count(f"::add-mask::{line}") == 2
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ({"app-id": "31337"}, "app-id and app-private-key must be given together"),
+        ({"app-private-key": "x"}, "app-id and app-private-key must be given together"),
+        (
+            {"app-id": "not-a-number", "app-private-key": "x"},
+            "app-id / app-private-key are not usable",
+        ),
+        (
+            {"app-id": "424242", "app-private-key": "PEM"},  # filled in below
+            "could not mint a GitHub App token: HTTP 401",
+        ),
+    ],
+)
+def test_bad_app_credentials_are_one_clear_error(fakegithub, action, inputs, message):
+    fake = fakegithub
+    seed(fake)
+    if inputs.get("app-private-key") == "PEM":
+        inputs = {**inputs, "app-private-key": fake.app.private_key_pem}  # a key, another app id
+    result = action.run("push", inputs=inputs)
+    assert result.code != 0
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and message in errors[0], result.stdout
+    assert "Traceback" not in result.stderr
+    assert open_release_prs(fake) == []
