@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+import jwt  # PyJWT, PyGithub's dependency for App auth
 import requests.exceptions
 from github import Auth, Github, GithubException, GithubIntegration, GithubRetry
 from github.GithubException import RateLimitExceededException, UnknownObjectException
@@ -45,11 +46,13 @@ def mint_app_token(api_url: str, app_id: str, private_key: str, repository: str)
     owner, name = repository.split("/", 1)
     try:
         integration = GithubIntegration(
-            auth=Auth.AppAuth(int(app_id), private_key), base_url=api_url
+            # The numeric App ID, or the App's client ID (GitHub accepts either as JWT issuer).
+            auth=Auth.AppAuth(int(app_id) if app_id.isdigit() else app_id, private_key),
+            base_url=api_url,
         )
         installation = integration.get_repo_installation(owner, name)
         return integration.get_access_token(installation.id).token
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, jwt.PyJWTError) as exc:
         raise GitHubError(f"app-id / app-private-key are not usable: {exc}") from None
     except GithubException as exc:
         raise GitHubError(f"could not mint a GitHub App token: HTTP {exc.status}") from None

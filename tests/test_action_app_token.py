@@ -18,10 +18,12 @@ def _app_inputs(fake, **extra: str) -> dict[str, str]:
     return {"app-id": str(fake.app.app_id), "app-private-key": fake.app.private_key_pem, **extra}
 
 
-def test_the_app_opens_and_publishes_as_its_bot(fakegithub, action):
+@pytest.mark.parametrize("by", ["app id", "client id"])
+def test_the_app_opens_and_publishes_as_its_bot(fakegithub, action, by):
     fake = fakegithub
     seed(fake)
-    first = action.run("push", inputs=_app_inputs(fake))
+    app_id = str(fake.app.app_id) if by == "app id" else fake.app.client_id
+    first = action.run("push", inputs=_app_inputs(fake, **{"app-id": app_id}))
     assert first.code == 0, first.stdout + first.stderr
     (pr,) = open_release_prs(fake)
     assert pr.user == fake.app.bot_login  # so the PR triggers the repository's CI
@@ -30,7 +32,9 @@ def test_the_app_opens_and_publishes_as_its_bot(fakegithub, action):
     assert f"::add-mask::{minted[0]}" in first.stdout
     fake.merge_pull(pr.number)
     published = action.run(
-        "pull_request.closed", event=action.merged_event(pr.number), inputs=_app_inputs(fake)
+        "pull_request.closed",
+        event=action.merged_event(pr.number),
+        inputs=_app_inputs(fake, **{"app-id": app_id}),
     )
     assert published.code == 0, published.stdout + published.stderr
     release = fake.release_by_tag("v1.1.0")

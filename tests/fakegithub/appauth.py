@@ -30,6 +30,7 @@ class App:
     account: str
     private_key_pem: str
     public_key_pem: str
+    client_id: str = "Iv1.fakeclientid"
 
     @classmethod
     def create(cls, account: str) -> App:
@@ -56,7 +57,8 @@ class App:
             )
         except jwt.PyJWTError:
             return None
-        if str(claims.get("iss")) != str(self.app_id):
+        # GitHub accepts the App ID or, since 2024, the App's client ID as the issuer.
+        if str(claims.get("iss")) not in (str(self.app_id), self.client_id):
             return None
         return self.slug
 

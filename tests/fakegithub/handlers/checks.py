@@ -20,7 +20,7 @@ def app_json(fake: FakeGitHub) -> dict[str, Any]:
         "id": fake.app.app_id,
         "slug": fake.app.slug,
         "node_id": node_id("Integration", fake.app.app_id),
-        "client_id": "Iv1.fakeclientid",
+        "client_id": fake.app.client_id,
         "owner": fake.urls.user(fake.owner, "Organization"),
         "name": "Fake Releaser",
         "description": "GitHub App of tests/fakegithub",
