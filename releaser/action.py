@@ -143,40 +143,59 @@ class _WithTags:
         return tags
 
 
+_RELEASE_FIELDS = (
+    "tag_name",
+    "version",
+    "major",
+    "minor",
+    "patch",
+    "sha",
+    "html_url",
+    "upload_url",
+    "evidence_url",
+)
+
+
+def _release_fields(p) -> dict[str, str]:
+    import semver
+
+    v = semver.Version.parse(p.version)
+    return {
+        "release_created": "true",
+        "tag_name": p.tag,
+        "version": p.version,
+        "major": str(v.major),
+        "minor": str(v.minor),
+        "patch": str(v.patch),
+        "sha": p.sha,
+        "html_url": p.html_url,
+        "upload_url": p.upload_url,
+        "evidence_url": p.evidence_url,
+    }
+
+
+def _live(pr: PrResult) -> bool:
+    """Opened or updated by this run (not closed, not a dry run)."""
+    return bool(pr.number) and (pr.created or pr.changed) and not pr.closed
+
+
 def _outputs(published, prs: list[PrResult], planned: EnginePlan | None) -> dict:
-    first = published[0] if published else None
+    """release-please v4's shape: unprefixed outputs describe the root component (path "."),
+    every other released path gets `<path>--<name>` outputs."""
+    root = next((p for p in published if p.path in (".", "")), None)
     out: dict[str, object] = {
-        "release_created": "true" if published else "false",
         "releases_created": "true" if published else "false",
-        "prs_created": "true" if any(p.created for p in prs) else "false",
+        "prs_created": "true" if any(_live(p) for p in prs) else "false",
         "pr": json.dumps(prs[0].as_json()) if prs else "",
         "paths_released": json.dumps([p.path for p in published]),
     }
-    for key in ("tag_name", "version", "major", "minor", "patch", "sha", "html_url"):
-        out[key] = ""
-    out["upload_url"] = ""
-    out["evidence_url"] = ""
-    if first is not None:
-        import semver
-
-        v = semver.Version.parse(first.version)
-        out.update(
-            tag_name=first.tag,
-            version=first.version,
-            major=str(v.major),
-            minor=str(v.minor),
-            patch=str(v.patch),
-            sha=first.sha,
-            html_url=first.html_url,
-            upload_url=first.upload_url,
-            evidence_url=first.evidence_url,
-        )
+    out.update(dict.fromkeys(_RELEASE_FIELDS, ""))
+    out["release_created"] = "false"
+    if root is not None:
+        out.update(_release_fields(root))
     for p in published:
-        if p.component:
-            prefix = p.path
-            out[f"{prefix}--release_created"] = "true"
-            out[f"{prefix}--tag_name"] = p.tag
-            out[f"{prefix}--version"] = p.version
+        if p is not root:
+            out.update({f"{p.path}--{k}": v for k, v in _release_fields(p).items()})
     return out
 
 

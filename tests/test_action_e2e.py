@@ -152,6 +152,16 @@ def test_monorepo_two_components_one_pr(fakegithub, action):
     assert result.code == 0, result.stdout + result.stderr
     assert fake.tags()["api-v1.1.0"] == merge_sha and fake.tags()["web-v1.0.1"] == merge_sha
     assert result.outputs["paths_released"] == '["api", "web"]'
+    # release-please v4's shape: no root release, so the unprefixed outputs stay empty.
+    assert result.outputs["releases_created"] == "true"
+    assert result.outputs["release_created"] == "false" and result.outputs["tag_name"] == ""
+    assert result.outputs["api--release_created"] == "true"
+    assert result.outputs["api--tag_name"] == "api-v1.1.0"
+    assert (result.outputs["web--version"], result.outputs["web--patch"]) == ("1.0.1", "1")
+    assert result.outputs["web--sha"] == merge_sha
+    assert result.outputs["web--evidence_url"].endswith(
+        "/releases/download/web-v1.0.1/release-evidence.json"
+    )
 
 
 def test_separate_pull_requests_per_component(fakegithub, action):
