@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+import sys
 
-from releaser.domain.markdown import escape_inline, escape_inline_full
+from releaser.domain.markdown import _NEEDS_ESCAPE, escape_inline, escape_inline_full
 
 ALPHABET = [*"ab Z9-./#()", *"\\*_[]~|`&<>@", "  ", "\t", "\n", "\xa0", "\u3000", "\x1c"]
 
@@ -18,3 +19,11 @@ def test_shortcut_equals_full_escape_on_generated_text():
 
 def test_plain_text_is_returned_as_is():
     assert escape_inline("handle empty input (#42)") == "handle empty input (#42)"
+
+
+def test_shortcut_knows_every_character_the_escape_touches():
+    special = set("\\*_[]~|`&<>@")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        touched = char in special or (char.isspace() and char != " ")
+        assert bool(_NEEDS_ESCAPE.match(char)) == touched, hex(code)

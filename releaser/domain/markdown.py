@@ -18,14 +18,19 @@ def _escape_text(text: str, stray_backticks: bool = False) -> str:
     return _MENTION.sub(r"`@\1`", text)
 
 
-# Anything escape_inline would change: markup, HTML, mentions, or whitespace to collapse.
-_NEEDS_ESCAPE = re.compile(r"[\\*_\[\]~|`&<>@]|[^\S ]|  |^ | $")
+# Every character escape_inline may change or drop: markup, HTML, `@`, and each whitespace
+# character str.split() splits on except the plain space (a test checks the class is whole).
+# One character class scans several times faster than a regex of alternatives.
+_NEEDS_ESCAPE = re.compile(
+    "[\\\\*_\\[\\]~|`&<>@"
+    "\t\n\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 
 
 def escape_inline(text: str) -> str:
     """Escape one line of user text, keeping balanced `code spans` as the author meant them."""
-    if not _NEEDS_ESCAPE.search(text):
-        return text  # most subjects: plain words, nothing to do
+    if not (_NEEDS_ESCAPE.search(text) or "  " in text or text[:1] == " " or text[-1:] == " "):
+        return text  # most subjects: plain words and single spaces, nothing to do
     return escape_inline_full(text)
 
 

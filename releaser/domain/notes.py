@@ -64,7 +64,7 @@ def render_notes(
     compare = links.compare(previous_tag, tag)
     title = f"[{version}]({compare})" if compare else version
     out = [f"## {title} ({today.isoformat()})", ""]
-    breaking = [e for e in entries if e.breaking and e.conventional]
+    breaking = [e for e in entries if e.breaking and e.type is not None]  # conventional
     if breaking:
         out += ["", "### ⚠ BREAKING CHANGES", ""]
         for entry in breaking:
@@ -74,15 +74,15 @@ def render_notes(
                 out.extend(f"  {escape_inline(line)}" for line in rest if line.strip())
     order: list[str] = []
     by_heading: dict[str, list[Entry]] = {}
-    heading_of = {s.type: s for s in sections}
+    # The last section listed for a type decides where it goes, or that it is hidden.
+    heading_of = {s.type: s.section for s in {s.type: s for s in sections}.values() if not s.hidden}
     for section in sections:
         if not section.hidden and section.section not in order:
             order.append(section.section)
     for entry in entries:
-        section = heading_of.get(entry.type or "")
-        if section is None or section.hidden:
-            continue
-        by_heading.setdefault(section.section, []).append(entry)
+        heading = heading_of.get(entry.type or "")
+        if heading is not None:
+            by_heading.setdefault(heading, []).append(entry)
     for heading in order:
         items = by_heading.get(heading)
         if not items:
