@@ -69,9 +69,23 @@ def entry_bump(entry: Entry, policy: BumpPolicy) -> Bump:
     return Bump.NONE
 
 
+_PATCH_TYPES = frozenset({"fix", "perf", "revert"})
+
+
 def decide_bump(entries: Iterable[Entry], policy: BumpPolicy, pre_major: bool) -> Bump:
     """The release bump is the largest any entry asks for, softened before 1.0.0 if configured."""
-    bump = max((entry_bump(e, policy) for e in entries), default=Bump.NONE)
+    # entry_bump for each entry, with the section lookup done once and a stop at the top.
+    patch_types = _PATCH_TYPES | {s.type for s in policy.sections if not s.hidden}
+    found = 0
+    for entry in entries:
+        if entry.breaking and entry.type is not None:
+            found = 3
+            break
+        if entry.type in _MINOR_TYPES:
+            found = 2
+        elif found == 0 and entry.type in patch_types:
+            found = 1
+    bump = Bump(found)
     if pre_major:
         if bump is Bump.MAJOR and policy.bump_minor_pre_major:
             return Bump.MINOR

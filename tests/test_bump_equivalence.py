@@ -1,0 +1,36 @@
+"""decide_bump's single pass asks exactly what the largest entry_bump says, on generated entries."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from releaser.domain.bump import (
+    DEFAULT_SECTIONS,
+    Bump,
+    BumpPolicy,
+    Section,
+    decide_bump,
+    entry_bump,
+)
+from releaser.domain.commits import Entry
+
+TYPES = [None, "feat", "feature", "fix", "perf", "revert", "deps", "docs", "chore", "custom", "ci"]
+POLICIES = [
+    BumpPolicy(),
+    BumpPolicy(DEFAULT_SECTIONS + (Section("docs", "Docs"),)),
+    BumpPolicy((Section("feat", "New"), Section("custom", "Custom"), Section("fix", "F", True))),
+]
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=["default", "docs-shown", "custom"])
+def test_single_pass_equals_largest_entry_bump(policy):
+    rng = random.Random(3)
+    for _ in range(3000):
+        entries = [
+            Entry("s", rng.choice(TYPES), None, rng.random() < 0.05, "x")
+            for _ in range(rng.randint(0, 6))
+        ]
+        expected = max((entry_bump(e, policy) for e in entries), default=Bump.NONE)
+        assert decide_bump(entries, policy, pre_major=False) is expected, entries
