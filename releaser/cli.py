@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from datetime import date
 from pathlib import Path
@@ -47,15 +48,32 @@ def _summary(plan) -> str:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from releaser import config as config_mod
-    from releaser.engine import plan, plan_json, repo_url_from_remote
+    # A plan makes ~100k objects that live until it is printed and form no cycles, so the
+    # cyclic collector would only rescan them, over and over (a fifth of the parse time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan(args: argparse.Namespace) -> int:
     from releaser.git import GitRepo
-    from releaser.local_history import LocalHistory
 
     repo = GitRepo(args.repo)
-    history = LocalHistory(repo)
-    config = config_mod.load(args.config, args.repo, explicit=args.config is not None)
-    result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
+    repo.prefetch_log()  # git starts on history while the rest of releaser loads
+    try:
+        from releaser import config as config_mod
+        from releaser.engine import plan, plan_json, repo_url_from_remote
+        from releaser.local_history import LocalHistory
+
+        history = LocalHistory(repo)
+        config = config_mod.load(args.config, args.repo, explicit=args.config is not None)
+        result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
+    finally:
+        repo.close()
     if args.json:
         write = sys.stdout.write
         for piece in plan_json(result):

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import islice
 from json.encoder import encode_basestring as _encode_str
 from typing import Protocol
 
@@ -69,6 +68,20 @@ def _parse_log(commits: Iterable[RawCommit], config: Config, tag) -> tuple[tuple
     return tuple(parsed), seen
 
 
+def _log_since(history, config: Config, since, path: str, head: str, fast: bool):
+    """(the parsed commits since the tag, whether the tag is proven reachable from HEAD)."""
+    paths = _in_component(path)
+    linear = fast and not paths and hasattr(history, "linear_log")
+    if linear and since is not None and since.sha != head:
+        line = history.linear_log(since.sha)
+        parsed = _parse_log(line, config, None)[0]
+        if line.reached:
+            return parsed, True
+    commits = history.log(since.sha if since else None, paths)
+    parsed, tag_is_parent = _parse_log(commits, config, since)
+    return parsed, since is None or since.sha == head or tag_is_parent
+
+
 def _bounds(tags: dict[str, str], policy) -> tuple:
     """(newest stable tag, newest tag, the tag the log starts after) for one component."""
     stable, latest = select_tags(tags, policy)
@@ -101,9 +114,8 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             fast = False  # a newer prerelease tag: only `--merged` can tell which tags count
             tags = history.reachable_tags()
             stable, latest, since = _bounds(tags, policy)
-        commits = history.log(since.sha if since else None, _in_component(policy.path))
-        parsed, tag_is_parent = _parse_log(commits, config, since)
-        if fast and not (since is None or since.sha == head or tag_is_parent):
+        parsed, reachable = _log_since(history, config, since, policy.path, head, fast)
+        if fast and not reachable:
             fast = False
             tags = history.reachable_tags()
             stable, latest, since = _bounds(tags, policy)
@@ -169,18 +181,28 @@ def _json(value) -> str:
 
 
 def _commits_json(release: Release) -> Iterator[str]:
-    """release_json's "commits" list without its brackets, a thousand commits at a time."""
-    items = (
-        f'{{"sha": {_json(e.sha)}, "type": {_json(e.type)}, "scope": {_json(e.scope)}, '
-        f'"breaking": {_json(e.breaking)}, "subject": {_json(e.subject)}}}'
-        for commit in release.commits
-        for e in commit.entries
-    )
+    """release_json's "commits" list without its brackets, some thousands of commits at a time.
+
+    Entry's fields are str, str | None and bool by construction; anything else fails loudly in
+    the string encoder rather than printing something json.dumps would not.
+    """
+    enc = _encode_str
+    items: list[str] = []
     separator = ""
-    while batch := list(islice(items, 1000)):
-        yield separator
-        yield ", ".join(batch)
-        separator = ", "
+    for commit in release.commits:
+        for e in commit.entries:
+            t, s = e.type, e.scope
+            items.append(
+                f'{{"sha": {enc(e.sha)}, "type": {"null" if t is None else enc(t)}, '
+                f'"scope": {"null" if s is None else enc(s)}, '
+                f'"breaking": {_json(e.breaking)}, "subject": {enc(e.subject)}}}'
+            )
+            if len(items) == 4096:
+                yield separator + ", ".join(items)
+                items.clear()
+                separator = ", "
+    if items:
+        yield separator + ", ".join(items)
 
 
 def plan_json(result: EnginePlan) -> Iterator[str]:

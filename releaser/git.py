@@ -14,6 +14,7 @@ from releaser.domain.commits import RawCommit
 from releaser.errors import GitError
 
 _LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
+_HEAD_LOG = ["log", _LOG_FORMAT, "HEAD"]
 
 
 _CHUNK = 1 << 20
@@ -60,6 +61,72 @@ def _records(chunks: Iterable[bytes]) -> Iterator[RawCommit]:
             )
 
 
+class _LogProcess:
+    """A running `git log` read while it writes; a thread drains stderr so git never blocks."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.errors: list[bytes] = []
+        stderr = self.proc.stderr
+        self.drain = threading.Thread(target=lambda: self.errors.append(stderr.read()), daemon=True)
+        self.drain.start()
+        _grow_pipe(self.proc.stdout.fileno())
+
+    def commits(self) -> Iterator[RawCommit]:
+        finished = False
+        try:
+            yield from _records(iter(partial(os.read, self.proc.stdout.fileno(), _CHUNK), b""))
+            finished = True
+        finally:
+            # A reader that stops early does not want the rest of history: stop git.
+            returncode = self.stop(kill=not finished)
+        if returncode != 0:
+            stderr = self.errors[0] if self.errors else b""
+            raise GitError(_failure("log", stderr, returncode))
+
+    def stop(self, kill: bool) -> int:
+        self.proc.stdout.close()
+        if kill:
+            self.proc.kill()
+        returncode = self.proc.wait()
+        self.drain.join()
+        return returncode
+
+
+class LinearLog:
+    """HEAD's commits back to `since`, streamed from an unlimited `git log HEAD`.
+
+    `git log since..HEAD` must walk the whole range before it prints its first commit, so
+    nothing can be parsed while it walks. Without the `since` bound git prints at once. While
+    each commit has exactly one parent and the next one printed is that parent, the commits
+    before `since` are exactly `since..HEAD`, in the same order. Iteration stops at `since`
+    (then `reached` is True and `since` is proven an ancestor of HEAD) or at the first commit
+    that breaks the line, a merge, a root or a shallow boundary (then the caller must use
+    `log(since)` instead and discard what it saw).
+    """
+
+    def __init__(self, commits: Iterator[RawCommit], since: str) -> None:
+        self._commits = commits
+        self._since = since
+        self.reached = False
+
+    def __iter__(self) -> Iterator[RawCommit]:
+        expected = None
+        try:
+            for commit in self._commits:
+                if expected is not None and commit.sha != expected:
+                    return
+                if commit.sha == self._since:
+                    self.reached = True
+                    return
+                if len(commit.parents) != 1:
+                    return
+                expected = commit.parents[0]
+                yield commit
+        finally:
+            self._commits.close()  # stops git: the rest of history is not needed
+
+
 @dataclass(frozen=True, slots=True)
 class RepoState:
     git_dir: Path
@@ -72,9 +139,11 @@ class GitRepo:
         self.path = Path(path)
         if not self.path.is_dir():
             raise GitError(f"not a git repository: {self.path} does not exist")
-        self._env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+        # GIT_FLUSH=0: into a pipe, git log would otherwise flush after every commit.
+        self._env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_FLUSH": "0"}
         self._env.pop("GIT_DIR", None)
         self._env.pop("GIT_WORK_TREE", None)
+        self._prefetched: _LogProcess | None = None
 
     def _argv(self, args) -> list[str]:
         return ["git", "-C", str(self.path), "-c", "core.quotepath=off", *args]
@@ -89,15 +158,22 @@ class GitRepo:
         return proc
 
     def state(self) -> RepoState:
+        # One call: rev-parse answers in order and only the HEAD lookup can fail with 1
+        # (no commits yet), after printing the other two answers.
         proc = self._run(
-            "rev-parse", "--absolute-git-dir", "--is-shallow-repository", ok_codes=(0, 128)
+            "rev-parse",
+            "--absolute-git-dir",
+            "--is-shallow-repository",
+            "--verify",
+            "-q",
+            "HEAD^{commit}",
+            ok_codes=(0, 1, 128),
         )
-        if proc.returncode != 0:
+        lines = proc.stdout.decode().split("\n")
+        if proc.returncode == 128 or len(lines) < 3:
             raise GitError(f"not a git repository: {self.path}")
-        git_dir, shallow = proc.stdout.decode().split("\n")[:2]
-        head = self._run("rev-parse", "--verify", "-q", "HEAD^{commit}", ok_codes=(0, 1))
-        sha = head.stdout.decode().strip() or None
-        return RepoState(Path(git_dir), shallow == "true", sha)
+        git_dir, shallow, head = lines[:3]
+        return RepoState(Path(git_dir), shallow == "true", head.strip() or None)
 
     def shallow_boundary(self, state: RepoState) -> frozenset[str]:
         path = state.git_dir / "shallow"
@@ -127,38 +203,44 @@ class GitRepo:
         return tags
 
     def log(self, since: str | None, paths: tuple[str, ...] = ()) -> Iterator[RawCommit]:
-        """Commits reachable from HEAD but not from `since`, newest first, in one git call.
-
-        They stream while git still writes, so parsing overlaps git's own work and the whole
-        output never sits in memory at once.
-        """
-        revs = [f"{since}..HEAD"] if since else ["HEAD"]
-        args = ["log", _LOG_FORMAT, *revs]
+        """Commits reachable from HEAD but not from `since`, newest first, in one git call."""
+        if not since and not paths:
+            return self._head_log()
+        args = ["log", _LOG_FORMAT, f"{since}..HEAD" if since else "HEAD"]
         if paths:
             args += ["--full-history", "--", *paths]
+        return self._stream(args)
+
+    def linear_log(self, since: str) -> LinearLog:
+        """`log(since)` by a shortcut that works while history down to `since` is one line."""
+        return LinearLog(self._head_log(), since)
+
+    def prefetch_log(self) -> None:
+        """Start `git log HEAD` now, to run while the caller loads; the next log(None) or
+        linear_log reads it, and close() stops it if neither does."""
+        if self._prefetched is None:
+            try:
+                self._prefetched = _LogProcess(self._argv(_HEAD_LOG), self._env)
+            except FileNotFoundError:
+                pass  # the next git call reports it
+
+    def close(self) -> None:
+        if self._prefetched is not None:
+            self._prefetched.stop(kill=True)
+            self._prefetched = None
+
+    def _head_log(self) -> Iterator[RawCommit]:
+        running, self._prefetched = self._prefetched, None
+        if running is None:
+            return self._stream(_HEAD_LOG)
+        return running.commits()
+
+    def _stream(self, args: list[str]) -> Iterator[RawCommit]:
         try:
-            proc = subprocess.Popen(
-                self._argv(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env
-            )
+            running = _LogProcess(self._argv(args), self._env)
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
-        errors: list[bytes] = []
-        # A thread drains stderr, so git can never block on it while we read stdout.
-        drain = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
-        drain.start()
-        finished = False
-        try:
-            _grow_pipe(proc.stdout.fileno())
-            yield from _records(iter(partial(os.read, proc.stdout.fileno(), _CHUNK), b""))
-            finished = True
-        finally:
-            proc.stdout.close()
-            if not finished:
-                proc.kill()  # the caller stopped early: do not wait for all of history
-            returncode = proc.wait()
-            drain.join()
-        if returncode != 0:
-            raise GitError(_failure("log", errors[0] if errors else b"", returncode))
+        yield from running.commits()
 
     def shas_since(self, since: str) -> frozenset[str]:
         out = self._run("rev-list", f"{since}..HEAD").stdout.decode()

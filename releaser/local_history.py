@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from releaser.domain.commits import RawCommit
-from releaser.git import GitRepo, RepoState
+from releaser.git import GitRepo, LinearLog, RepoState
 
 
 class LocalHistory:
@@ -20,8 +22,11 @@ class LocalHistory:
     def reachable_tags(self) -> dict[str, str]:
         return self.repo.reachable_tags()
 
-    def log(self, since: str | None, paths: tuple[str, ...] = ()) -> list[RawCommit]:
+    def log(self, since: str | None, paths: tuple[str, ...] = ()) -> Iterator[RawCommit]:
         return self.repo.log(since, paths)
+
+    def linear_log(self, since: str) -> LinearLog:
+        return self.repo.linear_log(since)
 
     def shas_since(self, since: str) -> frozenset[str]:
         return self.repo.shas_since(since)
