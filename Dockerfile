@@ -90,7 +90,7 @@ RUN apt-cache depends --recurse --installed --no-recommends --no-suggests --no-c
     && libs="$( { command -v python3; command -v git; \
         find "$stdlib" /usr/local/lib -name '*.so*' -type f 2>/dev/null; } \
         | xargs -r ldd 2>/dev/null \
-        | awk '/=>/ { so = $(NF-1); if (index(so, "/usr/local/") == 1) next; \
+        | awk '/=> \// { so = $(NF-1); if (index(so, "/usr/local/") == 1) next; \
             gsub("^/(usr/)?", "", so); print "*" so }' | sort -u || true)" \
     && { echo "$libs" | xargs -r dpkg-query --search 2>/dev/null \
         | awk 'sub(":$", "", $1) { print $1 }' | sort -u | xargs -r apt-mark manual >/dev/null \
