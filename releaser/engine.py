@@ -11,7 +11,7 @@ from json.encoder import encode_basestring as _encode_str
 from typing import Protocol
 
 from releaser.config import Config
-from releaser.domain.commits import ParsedCommit, RawCommit, parse_commit
+from releaser.domain.commits import RawCommit, parse_commits
 from releaser.domain.notes import Links
 from releaser.domain.release import Release, plan_release, select_tags
 from releaser.errors import GitError
@@ -57,15 +57,18 @@ def _parse_log(commits: Iterable[RawCommit], config: Config, tag) -> tuple[tuple
     A tag's commit is an ancestor of HEAD iff it is HEAD or a parent of a commit in tag..HEAD.
     """
     bullets, types = config.squash_bullets, config.types
-    parsed: list[ParsedCommit] = []
-    append = parsed.append
-    wanted = tag.sha if tag is not None else None
+    if tag is None:
+        return tuple(parse_commits(commits, bullets, types)), False
     seen = False
-    for commit in commits:
-        if not seen and wanted in commit.parents:
-            seen = True
-        append(parse_commit(commit, bullets, types))
-    return tuple(parsed), seen
+
+    def watched() -> Iterator[RawCommit]:
+        nonlocal seen
+        for commit in commits:
+            if not seen and tag.sha in commit.parents:
+                seen = True
+            yield commit
+
+    return tuple(parse_commits(watched(), bullets, types)), seen
 
 
 def _log_since(history, config: Config, since, path: str, head: str, fast: bool):

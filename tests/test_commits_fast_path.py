@@ -11,8 +11,10 @@ from releaser.domain.commits import (
     RawCommit,
     SquashBullets,
     _parse_fast,
+    _unit_gate,
     parse_commit,
     parse_commit_full,
+    parse_commits,
 )
 
 SHA = "b" * 40
@@ -129,7 +131,7 @@ def test_fast_path_equals_full_parse_on_generated_messages(bullets, types):
         parents = ("p", "q") if index % 97 == 0 else ("p",)
         raw = RawCommit(SHA, message, parents, "Author")
         assert parse_commit(raw, bullets, types) == parse_commit_full(raw, bullets, types), message
-        hits += _parse_fast(raw, types) is not None
+        hits += _parse_fast(raw, _unit_gate(types)) is not None
     assert 1000 < hits < 4000  # both paths are exercised
 
 
@@ -146,7 +148,7 @@ def test_fast_path_equals_full_parse_on_generated_messages(bullets, types):
 )
 def test_typical_messages_take_the_fast_path(message):
     raw = RawCommit(SHA, message, ("p",))
-    assert _parse_fast(raw, DEFAULT_TYPES) == parse_commit_full(raw)
+    assert _parse_fast(raw, _unit_gate(DEFAULT_TYPES)) == parse_commit_full(raw)
 
 
 @pytest.mark.parametrize(
@@ -160,4 +162,11 @@ def test_typical_messages_take_the_fast_path(message):
     ],
 )
 def test_messages_that_need_the_full_parse_miss_the_fast_path(message):
-    assert _parse_fast(RawCommit(SHA, message, ("p",)), DEFAULT_TYPES) is None
+    assert _parse_fast(RawCommit(SHA, message, ("p",)), _unit_gate(DEFAULT_TYPES)) is None
+
+
+def test_parse_commits_is_parse_commit_over_a_stream():
+    raws = [RawCommit(SHA, m, ("p",)) for m in messages(300, seed=5)]
+    for bullets in SquashBullets:
+        expected = [parse_commit(r, bullets) for r in raws]
+        assert list(parse_commits(iter(raws), bullets)) == expected

@@ -7,6 +7,7 @@ A message can hold several entries: its header, conventional paragraphs, and (de
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -159,8 +160,8 @@ def _footers(lines: list[str]) -> list[tuple[str, str]]:
     return found
 
 
-def _entry_from(sha: str, header: str, lines: list[str]) -> tuple[Entry, str | None]:
-    """Build one entry from a header and its lines; also return its Release-As value."""
+def _footer_facts(lines: list[str]) -> tuple[tuple[str, ...], str | None, tuple]:
+    """(breaking notes, Release-As value, issue references) from the footers among lines."""
     footers = _footers(lines)
     breaking_notes = tuple(
         value for token, value in footers if token in ("BREAKING CHANGE", "BREAKING-CHANGE")
@@ -173,6 +174,12 @@ def _entry_from(sha: str, header: str, lines: list[str]) -> tuple[Entry, str | N
             release_as = value.strip()
         elif low in _ISSUE_VERBS:
             issues.extend((_ISSUE_VERBS[low], int(n)) for n in _ISSUE_NUMBER.findall(value))
+    return breaking_notes, release_as, tuple(issues)
+
+
+def _entry_from(sha: str, header: str, lines: list[str]) -> tuple[Entry, str | None]:
+    """Build one entry from a header and its lines; also return its Release-As value."""
+    breaking_notes, release_as, issues = _footer_facts(lines)
     match = _HEADER.match(header)
     if match and _is_header(header):
         bang = bool(match.group("bang"))
@@ -187,11 +194,11 @@ def _entry_from(sha: str, header: str, lines: list[str]) -> tuple[Entry, str | N
                 breaking=bang or bool(breaking_notes),
                 subject=desc,
                 breaking_notes=notes,
-                issues=tuple(issues),
+                issues=issues,
             ),
             release_as,
         )
-    return Entry(sha, None, None, False, header.strip(), (), tuple(issues)), release_as
+    return Entry(sha, None, None, False, header.strip(), (), issues), release_as
 
 
 def _normalise(message: str) -> list[str]:
@@ -229,18 +236,21 @@ def _unit_gate(types: frozenset[str]) -> re.Pattern[str]:
 _CONVENTIONAL = re.compile(r"^([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?: +(\S.*)$")
 
 
-def _header_entry(sha: str, header: str) -> Entry:
-    """The entry of a header with no footers; `header` is stripped and a single line."""
+def _header_entry(sha: str, header: str, notes: tuple[str, ...] = (), issues: tuple = ()) -> Entry:
+    """_entry_from for a stripped one-line header, given its footers' breaking notes and issues."""
     match = _CONVENTIONAL.match(header)
     if match is None:
-        return Entry(sha, None, None, False, header)
+        return Entry(sha, None, None, False, header, (), issues)
     type_, scope, bang, desc = match.groups()
     if scope is not None:
         scope = scope.strip() or None
-    return Entry(sha, type_.lower(), scope, bang is not None, desc, (desc,) if bang else ())
+    breaking = bang is not None or bool(notes)
+    return Entry(
+        sha, type_.lower(), scope, breaking, desc, notes or ((desc,) if bang else ()), issues
+    )
 
 
-def _parse_fast(raw: RawCommit, types: frozenset[str]) -> ParsedCommit | None:
+def _parse_fast(raw: RawCommit, unit_gate: re.Pattern[str]) -> ParsedCommit | None:
     """The full parse's result for a message with no units to split and no revert, else None."""
     message = raw.message
     if "\r" in message:
@@ -257,10 +267,11 @@ def _parse_fast(raw: RawCommit, types: frozenset[str]) -> ParsedCommit | None:
     release_as = None
     body = "" if cut < 0 else text[cut + 1 :]
     # Every unit header has a ":", every footer ": " or " #".
-    if ":" in body and _unit_gate(types).search(body):
+    if ":" in body and unit_gate.search(body):
         return None
     if (": " in body or " #" in body) and _RELEVANT_FOOTER.search(body):
-        entry, release_as = _entry_from(raw.sha, header, [ln.rstrip() for ln in body.split("\n")])
+        notes, release_as, issues = _footer_facts([ln.rstrip() for ln in body.split("\n")])
+        entry = _header_entry(raw.sha, header, notes, issues)
     else:
         entry = _header_entry(raw.sha, header)
     return ParsedCommit(raw.sha, header, (entry,), release_as, None, None, False, raw.author)
@@ -272,7 +283,18 @@ def parse_commit(
     types: frozenset[str] = DEFAULT_TYPES,
 ) -> ParsedCommit:
     """Parse one commit. Never raises: anything unconventional becomes an entry with type None."""
-    return _parse_fast(raw, types) or parse_commit_full(raw, bullets, types)
+    return _parse_fast(raw, _unit_gate(types)) or parse_commit_full(raw, bullets, types)
+
+
+def parse_commits(
+    raws: Iterable[RawCommit],
+    bullets: SquashBullets = SquashBullets.AUTO,
+    types: frozenset[str] = DEFAULT_TYPES,
+) -> Iterator[ParsedCommit]:
+    """parse_commit over a stream of commits."""
+    gate = _unit_gate(types)
+    for raw in raws:
+        yield _parse_fast(raw, gate) or parse_commit_full(raw, bullets, types)
 
 
 def parse_commit_full(
