@@ -15,8 +15,6 @@ from releaser.errors import GitError
 
 _LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
 _HEAD_LOG = ["log", _LOG_FORMAT, "HEAD"]
-
-
 _CHUNK = 1 << 20
 _PIPE_SIZE = 1 << 20  # Linux's default cap for an unprivileged pipe
 

@@ -96,6 +96,8 @@ def cancel_reverts(commits: tuple[ParsedCommit, ...]) -> tuple[ParsedCommit, ...
             dead.discard(cancelled[target])  # reverting a revert restores the original
         dead.update((target, index))
         cancelled[index] = target
+    if not dead:
+        return commits
     return tuple(c for i, c in enumerate(ordered) if i not in dead)[::-1]
 
 
