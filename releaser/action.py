@@ -221,10 +221,10 @@ def main(env: Mapping[str, str]) -> int:
         runner.error(f"git failed: {exc}")
         return 2
     except Exception as exc:
-        from github import GithubException
+        from releaser.github import api_error_message
 
-        if not isinstance(exc, GithubException):
+        message = api_error_message(exc)
+        if message is None:
             raise
-        message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-        runner.error(f"GitHub API error {exc.status}: {message}")
+        runner.error(message)
         return 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from releaser.domain.evidence_intoto import with_footer
+from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_body
 from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
@@ -104,11 +105,12 @@ def publish_pr(
         version = parse_version(planned.version)
         body = planned.notes
         evidence_url = ""
-        if release is None or release.draft:
-            if release is None:
-                release = gh.create_draft_release(
-                    tag, sha, tag, body, prerelease=bool(version and version.prerelease)
-                )
+        if release is None:
+            release = gh.create_draft_release(
+                tag, sha, tag, body, prerelease=bool(version and version.prerelease)
+            )
+            release = _settle(gh, tag, release)
+        if release.draft:
             footer = ""
             if assets_for is not None:
                 uploads, footer, evidence_url = assets_for(planned, sha, release)
@@ -121,6 +123,9 @@ def publish_pr(
                         gh.delete_asset(current.id)
                     gh.upload_asset(release, asset.name, asset.read(), asset.content_type)
             release = gh.publish_release(release.id, with_footer(body, footer) if footer else None)
+        elif any(a.name == EVIDENCE_JSON for a in release.assets):
+            base = release.html_url.rsplit("/releases/tag/", 1)[0]
+            evidence_url = f"{base}/releases/download/{tag}/{EVIDENCE_JSON}"
         done.append(
             Published(
                 planned.component,
@@ -136,6 +141,18 @@ def publish_pr(
         )
     _announce(gh, pr, done)
     return done
+
+
+def _settle(gh: GitHub, tag: str, mine: ReleaseInfo) -> ReleaseInfo:
+    """The one release for `tag` when racing runs each made a draft: a published one, else the
+    oldest draft. Every racer picks the same one and deletes only the draft it made itself."""
+    if not mine.draft:
+        return mine
+    found = gh.releases_for(tag)
+    winner = next((r for r in found if not r.draft), None) or (found[0] if found else mine)
+    if winner.id != mine.id:
+        gh.delete_release(mine.id)
+    return winner
 
 
 def _same(current, asset) -> bool:

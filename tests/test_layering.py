@@ -40,3 +40,23 @@ def test_plan_path_does_not_import_heavy_adapters(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "loaded="
+
+
+ROOT = Path(__file__).parent.parent / "releaser"
+ADAPTER = ROOT / "github"
+
+
+@pytest.mark.parametrize(
+    "module", sorted(ROOT.rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_only_the_github_adapter_imports_pygithub(module):
+    tree = ast.parse(module.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        else:
+            continue
+        if any(n == "github" or n.startswith("github.") for n in names):
+            assert module.is_relative_to(ADAPTER), f"{module.relative_to(ROOT)} imports PyGithub"

@@ -144,6 +144,11 @@ class FakeGitHub:
         """Make the next `times` requests matching method+regex (on the API-relative path) fail."""
         self.faults.add(method, path_regex, fault, times)
 
+    def race(self, method: str, path_regex: str, parties: int = 2, timeout: float = 20.0) -> None:
+        """Hold the next `parties` matching requests until all have arrived, then serve them
+        together, so concurrent clients really do race on that endpoint."""
+        self.faults.add_gate(method, path_regex, parties, timeout)
+
     # auth ---------------------------------------------------------------------------------
     def add_token(self, token: str, login: str) -> None:
         with self.state.lock:

@@ -20,10 +20,45 @@ class Fault:
     remaining: int
 
 
+@dataclass(slots=True)
+class Gate:
+    """Holds matching requests until `parties` of them wait together: a forced race."""
+
+    method: str
+    path: re.Pattern[str]
+    barrier: threading.Barrier
+    remaining: int
+
+
 class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        self._gates: list[Gate] = []
+
+    def add_gate(self, method: str, path_regex: str, parties: int, timeout: float) -> None:
+        barrier = threading.Barrier(parties, timeout=timeout)
+        with self._lock:
+            self._gates.append(Gate(method.upper(), re.compile(path_regex), barrier, parties))
+
+    def gate(self, method: str, path: str) -> None:
+        """Wait at the first matching gate with room left; a timeout lets the request through."""
+        with self._lock:
+            gate = next(
+                (
+                    g
+                    for g in self._gates
+                    if g.remaining > 0 and g.method == method and g.path.search(path)
+                ),
+                None,
+            )
+            if gate is not None:
+                gate.remaining -= 1
+        if gate is not None:
+            try:
+                gate.barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
 
     def add(self, method: str, path_regex: str, kind: str, times: int = 1) -> None:
         if kind not in KINDS:

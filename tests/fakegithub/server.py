@@ -66,6 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake.violation(f"{method} {path}: outside /api/v3 and /api/uploads")
             self._send(Response(404, ApiError(404, "Not Found").body()))
             return
+        fake.faults.gate(method, rel)
         fault = fake.faults.take(method, rel)
         if fault == "drop_before":
             fake.record(method, rel, 0)

@@ -102,7 +102,9 @@ def list_releases(req: Request) -> Response:
 def create_release(req: Request) -> Response:
     fake = req.fake
     tag = req.json("tag_name")
-    if any(r.tag_name == tag for r in fake.state.releases.values()):
+    # Like GitHub: drafts may share a tag (racing clients make such twins); a published
+    # release owns its tag.
+    if any(r.tag_name == tag and not r.draft for r in fake.state.releases.values()):
         raise _duplicate("tag_name", "Release")
     draft = bool(req.json("draft", False))
     t = now()
@@ -157,6 +159,9 @@ def update_release(req: Request) -> Response:
         if req.json(field) is not None:
             setattr(r, field, req.json(field))
     if req.json("draft") is False and r.draft:
+        others = (o for o in req.fake.state.releases.values() if o.id != r.id and not o.draft)
+        if any(o.tag_name == r.tag_name for o in others):
+            raise _duplicate("tag_name", "Release")
         _ensure_tag(req.fake, r)
         r.draft, r.published_at = False, now()
     elif req.json("draft") is True:

@@ -1,44 +1,28 @@
-"""The only module that imports PyGithub: typed calls, retries, and look-before-write helpers."""
+"""The GitHub adapter: the only code that imports PyGithub (here and in its siblings)."""
 
 from __future__ import annotations
 
 import base64
-import io
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
 from urllib.parse import quote
 
 import jwt  # PyJWT, PyGithub's dependency for App auth
-import requests.exceptions
-from github import Auth, Github, GithubException, GithubIntegration, GithubRetry
-from github.GithubException import RateLimitExceededException, UnknownObjectException
+from github import Auth, GithubException, GithubIntegration
+from github.GithubException import UnknownObjectException
 
 from releaser.domain.commits import RawCommit
 from releaser.domain.evidence import Check, Review
 from releaser.errors import GitHubError, StateConflict
-from releaser.github_types import (  # noqa: F401 - re-exported for the flows
-    AssetInfo,
+from releaser.github.base import PER_PAGE
+from releaser.github.releases import Releases
+from releaser.github.types import (
     PullInfo,
-    ReleaseInfo,
     _check_run,
     _login,
     _pull,
     _raw_commit,
-    _release,
     _review,
     _status,
 )
-from releaser.pacing import DEFAULT_READS_PER_MINUTE, ReadPacer
-
-PER_PAGE = 100
-_CONNECTION_ERRORS = (requests.exceptions.ConnectionError, ConnectionError)
-
-
-def _when(reset: str | None) -> str:
-    if not reset:
-        return "an unknown time"
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(reset)))
 
 
 def mint_app_token(api_url: str, app_id: str, private_key: str, repository: str) -> str:
@@ -58,119 +42,8 @@ def mint_app_token(api_url: str, app_id: str, private_key: str, repository: str)
         raise GitHubError(f"could not mint a GitHub App token: HTTP {exc.status}") from None
 
 
-class GitHub:
+class GitHub(Releases):
     """A repository on GitHub (or GHES), with writes that look before they repeat."""
-
-    def __init__(
-        self,
-        token: str,
-        api_url: str,
-        repository: str,
-        write_interval: float = 1.0,
-        max_wait: float = 120.0,
-        reads_per_minute: int = DEFAULT_READS_PER_MINUTE,
-    ) -> None:
-        retry = GithubRetry(
-            total=6,
-            backoff_factor=0.2,
-            secondary_rate_wait=min(60.0, max_wait),
-            max_rate_limit_wait=max_wait,
-            # Writes are never resent blindly: a lost answer may hide a write that happened.
-            allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
-        )
-        self._gh = Github(
-            base_url=api_url.rstrip("/"),
-            auth=Auth.Token(token),
-            retry=retry,
-            per_page=PER_PAGE,
-            seconds_between_requests=None,
-            seconds_between_writes=write_interval or None,
-            lazy=True,
-        )
-        self._req = self._gh.requester
-        self.repository = repository
-        self._base = f"/repos/{repository}"
-        self.requests = 0
-        self._max_wait = max_wait
-        self._pacer = ReadPacer(reads_per_minute)
-
-    # -- plumbing ---------------------------------------------------------------------------
-    def _call(self, verb: str, path: str, body: Any = None, params: dict | None = None):
-        self.requests += 1
-        if verb == "GET":
-            self._pacer.take()
-        url = path if path.startswith("http") else f"{self._base}{path}"
-        try:
-            return self._req.requestJsonAndCheck(verb, url, parameters=params, input=body)
-        except RateLimitExceededException as exc:
-            reset = exc.headers.get("x-ratelimit-reset") if exc.headers else None
-            raise GitHubError(
-                f"GitHub API rate limit exhausted; it resets at {_when(reset)}"
-            ) from None
-        except requests.exceptions.RetryError as exc:
-            if "403" in str(exc) or "429" in str(exc):
-                raise GitHubError(
-                    f"GitHub API rate limit exhausted on {verb} {path}; "
-                    f"it resets at {_when(self._reset_time())}"
-                ) from None
-            raise GitHubError(f"GitHub kept failing on {verb} {path}: {exc}") from None
-
-    def _reset_time(self) -> str | None:
-        """The core limit's reset, from /rate_limit (which does not count against the limit)."""
-        try:
-            data = self._req.requestJsonAndCheck("GET", "/rate_limit")[1]
-            return str(data["resources"]["core"]["reset"])
-        except Exception:  # noqa: BLE001 - only decorates an error message
-            return None
-
-    def _get(self, path: str, params: dict | None = None) -> Any:
-        return self._call("GET", path, params=params)[1]
-
-    def _get_or_none(self, path: str, params: dict | None = None) -> Any:
-        try:
-            return self._get(path, params)
-        except UnknownObjectException:
-            return None
-
-    def _pages(self, path: str, params: dict | None = None, key: str | None = None) -> Iterator:
-        page = 1
-        while True:
-            headers, data = self._call(
-                "GET", path, params={**(params or {}), "per_page": PER_PAGE, "page": page}
-            )
-            items = data[key] if key else data
-            yield from items
-            if 'rel="next"' not in (headers.get("link") or ""):
-                return
-            page += 1
-
-    def _write(self, verb: str, path: str, body: Any, done: Callable[[], Any] | None = None):
-        """A write, retried only when GitHub refused it or `done()` shows it did not happen."""
-        delay = 1.0
-        waited = 0.0
-        for attempt in range(5):
-            try:
-                return self._call(verb, path, body)[1]
-            except GithubException as exc:
-                retry_after = (exc.headers or {}).get("retry-after")
-                limited = exc.status == 429 or (exc.status == 403 and retry_after)
-                if not (limited or exc.status >= 500) or attempt == 4 or waited > self._max_wait:
-                    raise
-                wait = float(retry_after) if retry_after else delay
-            except _CONNECTION_ERRORS:
-                if attempt == 4:
-                    raise GitHubError(
-                        f"connection to GitHub kept failing on {verb} {path}"
-                    ) from None
-                wait = delay
-            if done is not None:
-                found = done()
-                if found is not None:
-                    return found
-            time.sleep(wait)
-            waited += wait
-            delay = min(delay * 2, 8.0)
-        raise AssertionError("unreachable")
 
     # -- repository ----------------------------------------------------------------------------
     def default_branch(self) -> str:
@@ -332,8 +205,11 @@ class GitHub:
     def remove_label(self, number: int, label: str) -> None:
         try:
             self._call("DELETE", f"/issues/{number}/labels/{quote(label)}")
-        except UnknownObjectException:
-            pass
+        except GithubException as exc:
+            # GitHub answers "Label does not exist" (not "Not Found") when another run
+            # removed it first; PyGithub maps only the latter to UnknownObjectException.
+            if exc.status != 404:
+                raise
 
     def comments(self, number: int) -> list[str]:
         return [c.get("body") or "" for c in self._pages(f"/issues/{number}/comments")]
@@ -368,59 +244,3 @@ class GitHub:
                 runs.append(_check_run(data))
         combined = self._get(f"/commits/{sha}/status", {"per_page": PER_PAGE})
         return runs + [_status(s) for s in combined.get("statuses") or ()], own
-
-    # -- releases --------------------------------------------------------------------------------
-    def releases(self) -> list[ReleaseInfo]:
-        """The newest releases (drafts included: GitHub finds drafts by tag only in this list)."""
-        return [_release(r) for r in self._get("/releases", {"per_page": PER_PAGE})]
-
-    def release_for(self, tag: str) -> ReleaseInfo | None:
-        return next((r for r in self.releases() if r.tag_name == tag), None)
-
-    def create_draft_release(self, tag: str, sha: str, name: str, body: str, prerelease: bool):
-        payload = {
-            "tag_name": tag,
-            "target_commitish": sha,
-            "name": name,
-            "body": body,
-            "draft": True,
-            "prerelease": prerelease,
-        }
-        return _release(self._write("POST", "/releases", payload, lambda: self.release_for(tag)))
-
-    def publish_release(self, release_id: int, body: str | None = None) -> ReleaseInfo:
-        payload: dict[str, Any] = {"draft": False}
-        if body is not None:
-            payload["body"] = body
-        return _release(self._write("PATCH", f"/releases/{release_id}", payload))
-
-    def upload_asset(self, release: ReleaseInfo, name: str, data: bytes, content_type: str):
-        url = release.upload_url.split("{")[0]
-
-        def attempt():
-            self.requests += 1
-            return self._req.requestMemoryBlobAndCheck(
-                "POST", url, {"name": name}, {"Content-Type": content_type}, io.BytesIO(data)
-            )[1]
-
-        for tries in range(4):
-            try:
-                return attempt()
-            except (GithubException, *_CONNECTION_ERRORS) as exc:
-                status = getattr(exc, "status", None)
-                if (
-                    isinstance(exc, GithubException)
-                    and status is not None
-                    and status < 500
-                    and status not in (403, 429)
-                ):
-                    raise
-                current = self.release_for(release.tag_name)
-                if current and any(a.name == name and a.size == len(data) for a in current.assets):
-                    return None
-                if tries == 3:
-                    raise GitHubError(f"uploading {name} kept failing") from None
-                time.sleep(1.0)
-
-    def delete_asset(self, asset_id: int) -> None:
-        self._call("DELETE", f"/releases/assets/{asset_id}")

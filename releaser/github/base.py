@@ -1,0 +1,157 @@
+"""Plumbing of the GitHub adapter: PyGithub's requester, retries, pacing, look-then-write."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests.exceptions
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import RateLimitExceededException, UnknownObjectException
+
+from releaser.errors import GitHubError
+from releaser.github.types import AssetInfo
+from releaser.pacing import DEFAULT_READS_PER_MINUTE, ReadPacer
+
+PER_PAGE = 100
+_CONNECTION_ERRORS = (requests.exceptions.ConnectionError, ConnectionError)
+
+
+def api_error_message(exc: BaseException) -> str | None:
+    """One line for an API error nothing else handled; None when `exc` is not one."""
+    if not isinstance(exc, GithubException):
+        return None
+    message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
+    return f"GitHub API error {exc.status}: {message}"
+
+
+def _same_bytes(asset: AssetInfo, name: str, data: bytes) -> bool:
+    if asset.name != name:
+        return False
+    if asset.digest:
+        return asset.digest == "sha256:" + hashlib.sha256(data).hexdigest()
+    return asset.size == len(data)
+
+
+def _when(reset: str | None) -> str:
+    if not reset:
+        return "an unknown time"
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(reset)))
+
+
+class Base:
+    """Requests against one repository: GETs retried and paced, writes retried only after a
+    look shows they did not happen."""
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        repository: str,
+        write_interval: float = 1.0,
+        max_wait: float = 120.0,
+        reads_per_minute: int = DEFAULT_READS_PER_MINUTE,
+    ) -> None:
+        retry = GithubRetry(
+            total=6,
+            backoff_factor=0.2,
+            secondary_rate_wait=min(60.0, max_wait),
+            max_rate_limit_wait=max_wait,
+            # Writes are never resent blindly: a lost answer may hide a write that happened.
+            allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
+        )
+        self._gh = Github(
+            base_url=api_url.rstrip("/"),
+            auth=Auth.Token(token),
+            retry=retry,
+            per_page=PER_PAGE,
+            seconds_between_requests=None,
+            seconds_between_writes=write_interval or None,
+            lazy=True,
+        )
+        self._req = self._gh.requester
+        self.repository = repository
+        self._base = f"/repos/{repository}"
+        self.requests = 0
+        self._max_wait = max_wait
+        self._pacer = ReadPacer(reads_per_minute)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _call(self, verb: str, path: str, body: Any = None, params: dict | None = None):
+        self.requests += 1
+        if verb == "GET":
+            self._pacer.take()
+        url = path if path.startswith("http") else f"{self._base}{path}"
+        try:
+            return self._req.requestJsonAndCheck(verb, url, parameters=params, input=body)
+        except RateLimitExceededException as exc:
+            reset = exc.headers.get("x-ratelimit-reset") if exc.headers else None
+            raise GitHubError(
+                f"GitHub API rate limit exhausted; it resets at {_when(reset)}"
+            ) from None
+        except requests.exceptions.RetryError as exc:
+            if "403" in str(exc) or "429" in str(exc):
+                raise GitHubError(
+                    f"GitHub API rate limit exhausted on {verb} {path}; "
+                    f"it resets at {_when(self._reset_time())}"
+                ) from None
+            raise GitHubError(f"GitHub kept failing on {verb} {path}: {exc}") from None
+
+    def _reset_time(self) -> str | None:
+        """The core limit's reset, from /rate_limit (which does not count against the limit)."""
+        try:
+            data = self._req.requestJsonAndCheck("GET", "/rate_limit")[1]
+            return str(data["resources"]["core"]["reset"])
+        except Exception:  # noqa: BLE001 - only decorates an error message
+            return None
+
+    def _get(self, path: str, params: dict | None = None) -> Any:
+        return self._call("GET", path, params=params)[1]
+
+    def _get_or_none(self, path: str, params: dict | None = None) -> Any:
+        try:
+            return self._get(path, params)
+        except UnknownObjectException:
+            return None
+
+    def _pages(self, path: str, params: dict | None = None, key: str | None = None) -> Iterator:
+        page = 1
+        while True:
+            headers, data = self._call(
+                "GET", path, params={**(params or {}), "per_page": PER_PAGE, "page": page}
+            )
+            items = data[key] if key else data
+            yield from items
+            if 'rel="next"' not in (headers.get("link") or ""):
+                return
+            page += 1
+
+    def _write(self, verb: str, path: str, body: Any, done: Callable[[], Any] | None = None):
+        """A write, retried only when GitHub refused it or `done()` shows it did not happen."""
+        delay = 1.0
+        waited = 0.0
+        for attempt in range(5):
+            try:
+                return self._call(verb, path, body)[1]
+            except GithubException as exc:
+                retry_after = (exc.headers or {}).get("retry-after")
+                limited = exc.status == 429 or (exc.status == 403 and retry_after)
+                if not (limited or exc.status >= 500) or attempt == 4 or waited > self._max_wait:
+                    raise
+                wait = float(retry_after) if retry_after else delay
+            except _CONNECTION_ERRORS:
+                if attempt == 4:
+                    raise GitHubError(
+                        f"connection to GitHub kept failing on {verb} {path}"
+                    ) from None
+                wait = delay
+            if done is not None:
+                found = done()
+                if found is not None:
+                    return found
+            time.sleep(wait)
+            waited += wait
+            delay = min(delay * 2, 8.0)
+        raise AssertionError("unreachable")

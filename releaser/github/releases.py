@@ -1,0 +1,92 @@
+"""Releases and their assets, looked up before every write."""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+from github import GithubException
+
+from releaser.errors import GitHubError, StateConflict
+from releaser.github.base import _CONNECTION_ERRORS, PER_PAGE, Base, _same_bytes
+from releaser.github.types import ReleaseInfo, _release
+
+
+class Releases(Base):
+    def releases(self) -> list[ReleaseInfo]:
+        """The newest releases (drafts included: GitHub finds drafts by tag only in this list)."""
+        return [_release(r) for r in self._get("/releases", {"per_page": PER_PAGE})]
+
+    def release_for(self, tag: str) -> ReleaseInfo | None:
+        return next((r for r in self.releases() if r.tag_name == tag), None)
+
+    def create_draft_release(self, tag: str, sha: str, name: str, body: str, prerelease: bool):
+        payload = {
+            "tag_name": tag,
+            "target_commitish": sha,
+            "name": name,
+            "body": body,
+            "draft": True,
+            "prerelease": prerelease,
+        }
+        try:
+            data = self._write("POST", "/releases", payload, lambda: self.release_for(tag))
+        except GithubException as exc:
+            found = self.release_for(tag) if exc.status == 422 else None
+            if found is None:
+                raise
+            return found  # another run published it meanwhile
+        return data if isinstance(data, ReleaseInfo) else _release(data)
+
+    def releases_for(self, tag: str) -> list[ReleaseInfo]:
+        """Every release (drafts too) carrying `tag`, oldest first."""
+        return sorted((r for r in self.releases() if r.tag_name == tag), key=lambda r: r.id)
+
+    def delete_release(self, release_id: int) -> None:
+        try:
+            self._call("DELETE", f"/releases/{release_id}")
+        except GithubException as exc:
+            if exc.status != 404:
+                raise
+
+    def publish_release(self, release_id: int, body: str | None = None) -> ReleaseInfo:
+        payload: dict[str, Any] = {"draft": False}
+        if body is not None:
+            payload["body"] = body
+        return _release(self._write("PATCH", f"/releases/{release_id}", payload))
+
+    def upload_asset(self, release: ReleaseInfo, name: str, data: bytes, content_type: str):
+        url = release.upload_url.split("{")[0]
+
+        def attempt():
+            self.requests += 1
+            return self._req.requestMemoryBlobAndCheck(
+                "POST", url, {"name": name}, {"Content-Type": content_type}, io.BytesIO(data)
+            )[1]
+
+        for tries in range(4):
+            try:
+                return attempt()
+            except (GithubException, *_CONNECTION_ERRORS) as exc:
+                status = getattr(exc, "status", None)
+                if (
+                    isinstance(exc, GithubException)
+                    and status is not None
+                    and status < 500
+                    and status not in (403, 422, 429)
+                ):
+                    raise
+                current = self.release_for(release.tag_name)
+                if current and any(_same_bytes(a, name, data) for a in current.assets):
+                    return None  # it landed (a lost answer), or a racing run uploaded it
+                if status == 422:
+                    raise StateConflict(
+                        f"release {release.tag_name} already has an asset {name} with other content"
+                    ) from None
+                if tries == 3:
+                    raise GitHubError(f"uploading {name} kept failing") from None
+                time.sleep(1.0)
+
+    def delete_asset(self, asset_id: int) -> None:
+        self._call("DELETE", f"/releases/assets/{asset_id}")
