@@ -34,7 +34,10 @@ def _mode(ctx: Context, target: str) -> str:
 def _summary(published: list[Published], prs: list[PrResult], planned: EnginePlan | None) -> str:
     lines = ["## releaser", ""]
     for p in published:
-        lines.append(f"- Published [{p.tag}]({p.html_url}) at `{p.sha[:12]}` (PR #{p.pr})")
+        evidence = f", [evidence]({p.evidence_url})" if p.evidence_url else ""
+        lines.append(
+            f"- Published [{p.tag}]({p.html_url}) at `{p.sha[:12]}` (PR #{p.pr}){evidence}"
+        )
     for pr in prs:
         verb = "closed" if pr.closed else ("opened" if pr.created else "updated")
         if not pr.changed:

@@ -118,6 +118,7 @@ def test_publish_attaches_evidence_that_verifies(fakegithub, action, tmp_path):
     ), names
     url = published.outputs["evidence_url"]
     assert url.endswith("/releases/download/v1.1.0/release-evidence.json")
+    assert f"[evidence]({url})" in published.summary
     assert "evidence: reports/evil.xml: refused unsafe XML" in published.stdout
 
     folder = _download(fake, "v1.1.0", tmp_path / "download")
@@ -176,6 +177,13 @@ def test_publish_attaches_evidence_that_verifies(fakegithub, action, tmp_path):
                 verify([folder], clone)
         path.write_bytes(original)
     assert verify([folder], clone).startswith("verified:")
+
+    fake.reset_requests()  # the same event delivered again: nothing to write, same outputs
+    event = action.merged_event(release_pr)
+    again = action.run("pull_request.closed", event=event, inputs=INPUTS, clone=False)
+    assert again.code == 0, again.stdout + again.stderr
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
+    assert again.outputs["evidence_url"] == url and again.outputs["tag_name"] == "v1.1.0"
 
 
 def test_rerun_after_a_failed_publish_uploads_nothing_twice(fakegithub, action, tmp_path):
