@@ -63,7 +63,7 @@ def _plan(args: argparse.Namespace) -> int:
     from releaser.git import GitRepo
 
     repo = GitRepo(args.repo)
-    repo.prefetch_log()  # git starts on history while the rest of releaser loads
+    repo.prefetch()  # git starts on its answers while the rest of releaser loads
     try:
         from releaser import config as config_mod
         from releaser.engine import plan, plan_json, repo_url_from_remote

@@ -15,6 +15,21 @@ from releaser.errors import GitError
 
 _LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
 _HEAD_LOG = ["log", _LOG_FORMAT, "HEAD"]
+# The quick questions a plan asks first (see state, all_tags, origin_url).
+_STATE = (
+    "rev-parse",
+    "--absolute-git-dir",
+    "--is-shallow-repository",
+    "--verify",
+    "-q",
+    "HEAD^{commit}",
+)
+_TAGS = (
+    "for-each-ref",
+    "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
+    "refs/tags",
+)
+_ORIGIN = ("config", "--get", "remote.origin.url")
 _CHUNK = 1 << 20
 _PIPE_SIZE = 1 << 20  # Linux's default cap for an unprivileged pipe
 
@@ -142,13 +157,19 @@ class GitRepo:
         self._env.pop("GIT_DIR", None)
         self._env.pop("GIT_WORK_TREE", None)
         self._prefetched: _LogProcess | None = None
+        self._started: dict[tuple[str, ...], subprocess.Popen] = {}
 
     def _argv(self, args) -> list[str]:
         return ["git", "-C", str(self.path), "-c", "core.quotepath=off", *args]
 
     def _run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+        started = self._started.pop(args, None)
         try:
-            proc = subprocess.run(self._argv(args), capture_output=True, env=self._env, check=False)
+            if started is None:
+                proc = subprocess.run(self._argv(args), capture_output=True, env=self._env)
+            else:
+                out, err = started.communicate()
+                proc = subprocess.CompletedProcess(started.args, started.returncode, out, err)
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
         if proc.returncode not in ok_codes:
@@ -158,15 +179,7 @@ class GitRepo:
     def state(self) -> RepoState:
         # One call: rev-parse answers in order and only the HEAD lookup can fail with 1
         # (no commits yet), after printing the other two answers.
-        proc = self._run(
-            "rev-parse",
-            "--absolute-git-dir",
-            "--is-shallow-repository",
-            "--verify",
-            "-q",
-            "HEAD^{commit}",
-            ok_codes=(0, 1, 128),
-        )
+        proc = self._run(*_STATE, ok_codes=(0, 1, 128))
         lines = proc.stdout.decode().split("\n")
         if proc.returncode == 128 or len(lines) < 3:
             raise GitError(f"not a git repository: {self.path}")
@@ -188,12 +201,7 @@ class GitRepo:
         return self._tags("--merged=HEAD")
 
     def _tags(self, *flags: str) -> dict[str, str]:
-        proc = self._run(
-            "for-each-ref",
-            *flags,
-            "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
-            "refs/tags",
-        )
+        proc = self._run(_TAGS[0], *flags, *_TAGS[1:])
         tags: dict[str, str] = {}
         for line in proc.stdout.decode("utf-8", "replace").splitlines():
             name, obj, peeled = (line.split("\0") + ["", ""])[:3]
@@ -213,16 +221,24 @@ class GitRepo:
         """`log(since)` by a shortcut that works while history down to `since` is one line."""
         return LinearLog(self._head_log(), since)
 
-    def prefetch_log(self) -> None:
-        """Start `git log HEAD` now, to run while the caller loads; the next log(None) or
-        linear_log reads it, and close() stops it if neither does."""
-        if self._prefetched is None:
-            try:
-                self._prefetched = _LogProcess(self._argv(_HEAD_LOG), self._env)
-            except FileNotFoundError:
-                pass  # the next git call reports it
+    def prefetch(self) -> None:
+        """Start what a plan asks git first, all at once, to run while the caller loads:
+        `git log HEAD` (the next log(None) or linear_log reads it) and the quick questions of
+        state, all_tags and origin_url. close() stops whatever nobody asked for."""
+        try:
+            for args in (_STATE, _TAGS, _ORIGIN):
+                self._started[args] = subprocess.Popen(
+                    self._argv(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env
+                )
+            self._prefetched = _LogProcess(self._argv(_HEAD_LOG), self._env)
+        except FileNotFoundError:
+            pass  # the first git call reports it
 
     def close(self) -> None:
+        for started in self._started.values():
+            started.kill()
+            started.communicate()
+        self._started.clear()
         if self._prefetched is not None:
             self._prefetched.stop(kill=True)
             self._prefetched = None
@@ -245,7 +261,7 @@ class GitRepo:
         return frozenset(out.split())
 
     def origin_url(self) -> str | None:
-        proc = self._run("config", "--get", "remote.origin.url", ok_codes=(0, 1))
+        proc = self._run(*_ORIGIN, ok_codes=(0, 1))
         return proc.stdout.decode().strip() or None
 
     def read_text(self, relpath: str) -> str | None:

@@ -53,11 +53,11 @@ def test_prefetched_log_is_used_once_then_closed(repo):
     for n in range(3):
         repo.commit(f"feat: {n}")
     git = GitRepo(repo.path)
-    git.prefetch_log()
+    git.prefetch()
     assert git._prefetched is not None
     assert len(shas(git.log(None))) == 3
     assert git._prefetched is None
-    git.prefetch_log()
+    git.prefetch()
     git.close()  # nobody read it: close stops git
     assert git._prefetched is None
     assert len(shas(git.log(None))) == 3  # a fresh process
