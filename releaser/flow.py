@@ -97,6 +97,15 @@ def _flag(ctx: Context, name: str) -> bool | None:
     raise ConfigError(f"input {name} must be true or false, not {value!r}")
 
 
+def _local_touching(ctx: Context):
+    """A component's commits from the workspace clone (no API call per commit), if full."""
+    local = _local_clone(ctx)
+    if local is None:
+        return None
+    repo = local.repo
+    return lambda base, head, path: repo.shas_touching(base, head, path.strip("/"))
+
+
 def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
     """The publish step's assets: evidence gathered from GitHub and the evidence inputs."""
     from releaser.evidence.collect import EvidenceSettings, evidence_assets, run_info, split_globs
@@ -116,6 +125,7 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
         # Either the input or the config key turns it on (the input defaults to "false").
         fail_on_missing=bool(strict) or config.fail_on_missing_evidence,
         run_id=ctx.env.get("GITHUB_RUN_ID", ""),
+        touching=_local_touching(ctx),
     )
 
     def hook(planned, sha, release):

@@ -260,6 +260,13 @@ class GitRepo:
         out = self._run("rev-list", f"{since}..HEAD").stdout.decode()
         return frozenset(out.split())
 
+    def shas_touching(self, base: str | None, head: str, path: str) -> frozenset[str] | None:
+        """Commits of base..head (all of head without a base) that touch `path`; None when
+        this clone lacks them."""
+        rng = f"{base}..{head}" if base else head
+        proc = self._run("rev-list", rng, "--", path, ok_codes=(0, 128))
+        return frozenset(proc.stdout.decode().split()) if proc.returncode == 0 else None
+
     def origin_url(self) -> str | None:
         proc = self._run(*_ORIGIN, ok_codes=(0, 1))
         return proc.stdout.decode().strip() or None

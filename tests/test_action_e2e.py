@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from tests.action_util import ActionRunner
@@ -148,10 +151,19 @@ def test_monorepo_two_components_one_pr(fakegithub, action):
     files = fake.git.text("show", "--name-only", "--format=", f"refs/heads/{pr.head}").split()
     assert sorted(files) == ["api/CHANGELOG.md", "web/CHANGELOG.md"]
     merge_sha = fake.merge_pull(pr.number)
+    fake.reset_requests()
     result = action.run("pull_request.closed", event=action.merged_event(pr.number))
     assert result.code == 0, result.stdout + result.stderr
     assert fake.tags()["api-v1.1.0"] == merge_sha and fake.tags()["web-v1.0.1"] == merge_sha
     assert result.outputs["paths_released"] == '["api", "web"]'
+    # Each component's evidence lists the commits touching its path, read from the clone.
+    assert not [
+        c for c in fake.reset_requests() if re.search(r"/widgets/commits/[0-9a-f]{40}$", c.path)
+    ]
+    for tag, own in (("api-v1.1.0", "feat: api thing"), ("web-v1.0.1", "fix: web thing")):
+        asset = next(a for a in fake.release_by_tag(tag).assets if a.name.endswith("ence.json"))
+        subjects = [c["subject"] for c in json.loads(asset.data)["source"]["commits"]]
+        assert subjects == [f"{pr.title} (#{pr.number})", own]
     # release-please v4's shape: no root release, so the unprefixed outputs stay empty.
     assert result.outputs["releases_created"] == "true"
     assert result.outputs["release_created"] == "false" and result.outputs["tag_name"] == ""

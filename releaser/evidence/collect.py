@@ -41,6 +41,8 @@ class EvidenceSettings:
     required_checks: tuple[str, ...] = ()
     fail_on_missing: bool = False
     run_id: str = ""  # check runs of this very run are not evidence for it
+    # (base, head, path) -> shas touching path, from a local clone; None: ask the API per commit
+    touching: Callable[[str | None, str, str], frozenset[str] | None] | None = None
 
 
 def run_info(env: Mapping[str, str], server_url: str, repository: str, now: str) -> RunInfo:
@@ -110,7 +112,11 @@ def collect(
             previous = PreviousRelease(planned.previous_tag, base, url)
     history = gh.history(base, sha)
     if planned.path not in ("", "."):
-        history = [(c, login) for c, login in history if _in_path(gh, c.sha, planned.path)]
+        local = settings.touching(base, sha, planned.path) if settings.touching else None
+        if local is not None:
+            history = [(c, login) for c, login in history if c.sha in local]
+        else:
+            history = [(c, login) for c, login in history if _in_path(gh, c.sha, planned.path)]
     raw = [c for c, _ in history]
     prs, direct = attribute(gh, raw, settings.target)
     checks, own = gh.checks(sha, settings.run_id)
