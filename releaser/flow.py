@@ -90,20 +90,21 @@ def execute(ctx: Context):
     return published, prs, planned, _summary(published, prs, planned)
 
 
-def _flag(ctx: Context, name: str) -> bool | None:
-    value = read_input(ctx.env, name).lower()
-    if value in ("", "true", "false"):
-        return None if not value else value == "true"
+def _flag(ctx: Context, name: str) -> bool:
+    value = read_input(ctx.env, name, "false").lower()
+    if value in ("true", "false"):
+        return value == "true"
     raise ConfigError(f"input {name} must be true or false, not {value!r}")
 
 
 def _local_touching(ctx: Context):
     """A component's commits from the workspace clone (no API call per commit), if full."""
-    local = _local_clone(ctx)
-    if local is None:
-        return None
-    repo = local.repo
-    return lambda base, head, path: repo.shas_touching(base, head, path.strip("/"))
+
+    def touching(base: str | None, head: str, path: str):
+        local = _local_clone(ctx)
+        return None if local is None else local.repo.shas_touching(base, head, path.strip("/"))
+
+    return touching
 
 
 def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
@@ -123,7 +124,7 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
         sboms=split_globs(read_input(ctx.env, "sbom")),
         required_checks=config.required_checks,
         # Either the input or the config key turns it on (the input defaults to "false").
-        fail_on_missing=bool(strict) or config.fail_on_missing_evidence,
+        fail_on_missing=strict or config.fail_on_missing_evidence,
         run_id=ctx.env.get("GITHUB_RUN_ID", ""),
         touching=_local_touching(ctx),
     )

@@ -68,7 +68,8 @@ def _in_path(gh: GitHub, sha: str, path: str) -> bool:
 
 
 def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
-    """(tests, rejected tests, artifacts, artifact paths, sboms, sbom paths, skipped, warnings)."""
+    """(JUnit results, artifacts, SBOMs, paths of the files to upload by name, skipped, warnings);
+    every note is also reported through `warn`."""
     ws, strict = settings.workspace, settings.fail_on_missing
     junit = collect_junit(ws, settings.test_results, fail_on_missing=strict)
     found = resolve_globs(ws, settings.artifacts, fail_on_missing=strict)
