@@ -31,7 +31,7 @@ class Published:
 
 
 # (planned, sha, draft) -> (assets in upload order, notes footer, evidence url), called on the
-# draft before it is published. Assets need .name, .sha256, .size, .content_type and .read().
+# draft before it is published. Assets need .name, .sha256, .size, .content_type and .open().
 AssetsHook = Callable[..., tuple[Sequence[Any], str, str]]
 
 
@@ -121,7 +121,7 @@ def publish_pr(
                         continue
                     if current is not None:
                         gh.delete_asset(current.id)
-                    gh.upload_asset(release, asset.name, asset.read(), asset.content_type)
+                    gh.upload_asset(release, asset)
             release = gh.publish_release(release.id, with_footer(body, footer) if footer else None)
         elif any(a.name == EVIDENCE_JSON for a in release.assets):
             base = release.html_url.rsplit("/releases/tag/", 1)[0]

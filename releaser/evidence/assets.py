@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from releaser.domain.evidence import EvidenceFacts, Sbom
 from releaser.domain.evidence_intoto import (
@@ -40,6 +42,13 @@ class Asset:
             return len(self.data)
         assert self.path is not None
         return self.path.stat().st_size
+
+    def open(self) -> BinaryIO:
+        """The bytes to upload, streamed from disk for files."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        return self.path.open("rb")
 
     def read(self) -> bytes:
         if self.data is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,12 +26,14 @@ def api_error_message(exc: BaseException) -> str | None:
     return f"GitHub API error {exc.status}: {message}"
 
 
-def _same_bytes(asset: AssetInfo, name: str, data: bytes) -> bool:
-    if asset.name != name:
+def _same_content(present: AssetInfo, asset: Any) -> bool:
+    """An uploaded asset is `asset`: same name, and GitHub's digest where it reports one (else
+    the size)."""
+    if present.name != asset.name:
         return False
-    if asset.digest:
-        return asset.digest == "sha256:" + hashlib.sha256(data).hexdigest()
-    return asset.size == len(data)
+    if present.digest:
+        return present.digest == "sha256:" + asset.sha256
+    return present.size == asset.size
 
 
 def _when(reset: str | None) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import time
 from typing import Any
 
 from github import GithubException
 
 from releaser.errors import GitHubError, StateConflict
-from releaser.github.base import _CONNECTION_ERRORS, PER_PAGE, Base, _same_bytes
+from releaser.github.base import _CONNECTION_ERRORS, PER_PAGE, Base, _same_content
 from releaser.github.types import ReleaseInfo, _release
 
 
@@ -56,14 +55,19 @@ class Releases(Base):
             payload["body"] = body
         return _release(self._write("PATCH", f"/releases/{release_id}", payload))
 
-    def upload_asset(self, release: ReleaseInfo, name: str, data: bytes, content_type: str):
+    def upload_asset(self, release: ReleaseInfo, asset: Any):
+        """Upload `asset` (.name, .size, .sha256, .content_type, .open() -> binary file),
+        streamed from its file rather than read into memory."""
         url = release.upload_url.split("{")[0]
+        name = asset.name
+        headers = {"Content-Type": asset.content_type, "Content-Length": str(asset.size)}
 
         def attempt():
             self.requests += 1
-            return self._req.requestMemoryBlobAndCheck(
-                "POST", url, {"name": name}, {"Content-Type": content_type}, io.BytesIO(data)
-            )[1]
+            with asset.open() as body:
+                return self._req.requestMemoryBlobAndCheck(
+                    "POST", url, {"name": name}, headers, body
+                )[1]
 
         for tries in range(4):
             try:
@@ -78,7 +82,7 @@ class Releases(Base):
                 ):
                     raise
                 current = self.release_for(release.tag_name)
-                if current and any(_same_bytes(a, name, data) for a in current.assets):
+                if current and any(_same_content(a, asset) for a in current.assets):
                     return None  # it landed (a lost answer), or a racing run uploaded it
                 if status == 422:
                     raise StateConflict(
