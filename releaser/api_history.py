@@ -10,8 +10,16 @@ from releaser.github import GitHub
 class ApiHistory:
     """Answers like LocalHistory, from compare / commits calls (paginated)."""
 
-    def __init__(self, gh: GitHub, head: str, prefixes: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        gh: GitHub,
+        head: str,
+        prefixes: tuple[str, ...],
+        extra_tags: dict[str, str] | None = None,
+    ) -> None:
         self.gh = gh
+        # Tags about to exist (a dry run's pending publish), as name -> commit sha.
+        self._extra = dict(extra_tags or {})
         self._head = head
         self._prefixes = prefixes
         self._compare: dict[str, list[RawCommit]] = {}
@@ -32,6 +40,7 @@ class ApiHistory:
     def reachable_tags(self) -> dict[str, str]:
         """For each tag prefix, the newest reachable stable tag and newest reachable tag."""
         objects = self.gh.matching_tags("")
+        objects.update({name: (sha, "commit") for name, sha in self._extra.items()})
         found: dict[str, str] = {}
         for prefix in self._prefixes:
             candidates = []

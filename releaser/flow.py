@@ -31,8 +31,16 @@ def _mode(ctx: Context, target: str) -> str:
     return "publish" if ctx.command == "publish" else "push"
 
 
-def _summary(published: list[Published], prs: list[PrResult], planned: EnginePlan | None) -> str:
+def _summary(
+    published: list[Published],
+    prs: list[PrResult],
+    planned: EnginePlan | None,
+    pending: list = (),
+) -> str:
     lines = ["## releaser", ""]
+    for pr, marker in pending:
+        tags = ", ".join(f"`{r.tag}`" for r in marker.releases)
+        lines.append(f"- Would publish {tags} from merged release PR #{pr.number} (dry run)")
     for p in published:
         evidence = f", [evidence]({p.evidence_url})" if p.evidence_url else ""
         lines.append(
@@ -75,6 +83,12 @@ def execute(ctx: Context):
     components = tuple(c.policy.name for c in config.components)
     branches = release_branches(target, components, config.separate_pull_requests)
     hook = _evidence_hook(ctx, gh, config, target)
+    pending = []
+    if mode == "plan":
+        # What a real run would publish first; plan the release PR as if it had.
+        pending = unpublished(gh, target, branches, gh.releases(), known)
+        for pr, marker in pending:
+            known.update({r.tag: pr.merge_commit_sha for r in marker.releases})
     if mode in ("publish-event", "publish", "push"):
         releases = gh.releases()
         if mode == "publish-event":
@@ -87,7 +101,7 @@ def execute(ctx: Context):
     if mode in ("push", "release-pr", "plan"):
         known.update({p.tag: p.sha for p in published})
         planned, prs = _release_prs(ctx, gh, config, target, known, dry_run=mode == "plan")
-    return published, prs, planned, _summary(published, prs, planned)
+    return published, prs, planned, _summary(published, prs, planned, pending)
 
 
 def _flag(ctx: Context, name: str) -> bool:
@@ -150,7 +164,7 @@ def _release_prs(ctx, gh, config, target, known, dry_run):
     else:
         head = ctx.sha or gh.ref_sha(f"heads/{target}")
         prefixes = tuple(c.policy.tag_prefix for c in config.components)
-        history = ApiHistory(gh, head, prefixes)
+        history = ApiHistory(gh, head, prefixes, known)
 
         def read(path: str):
             return gh.file_text(path, head)

@@ -107,6 +107,24 @@ def test_plan_command_writes_nothing(fakegithub, action):
     assert "1.1.0" in result.summary and open_release_prs(fakegithub) == []
 
 
+@pytest.mark.parametrize("depth", [None, 1], ids=["local", "api"])
+def test_plan_after_a_merge_says_what_would_be_published(fakegithub, action, depth):
+    fake = fakegithub
+    seed(fake)
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    fake.merge_pull(pr.number)
+    fake.commit("main", "fix: after the release", {"src/b.py": "B = 1\n"})
+    fake.reset_requests()
+    result = action.run("push", inputs={"command": "plan"}, depth=depth)
+    assert result.code == 0, result.stdout + result.stderr
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
+    assert f"Would publish `v1.1.0` from merged release PR #{pr.number}" in result.summary
+    # Planned as if v1.1.0 were out: the next release PR would hold only the later fix.
+    assert "| (root) | 1.1.0 | 1.1.1 | patch |" in result.summary, result.summary
+    assert fake.tags().get("v1.1.0") is None and not fake.releases
+
+
 def test_push_after_merge_publishes_pending_release(fakegithub, action):
     """The pull_request run never happened: the next push publishes, then opens no new PR."""
     fake = fakegithub
