@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 
-def merged_prs(fake, squash: int, merges: int = 0, commits_per_merge: int = 1) -> list[int]:
-    """`squash` squash-merged PRs, then `merges` merge-commit PRs of `commits_per_merge` commits
-    each; every PR approved by a second person. Returns the PR numbers."""
+def merged_prs(
+    fake, squash: int, merges: int = 0, commits_per_merge: int = 1, rebases: int = 0
+) -> list[int]:
+    """`squash` squash-merged PRs, then `merges` merge-commit PRs and `rebases` rebase-merged
+    PRs of `commits_per_merge` commits each; every PR approved by a second person. Returns the
+    PR numbers."""
     numbers = []
-    for i in range(squash + merges):
+    for i in range(squash + merges + rebases):
         branch = f"change-{i}"
         fake.branch(branch)
         kind = "feat" if i % 3 == 0 else "fix"
@@ -16,6 +19,7 @@ def merged_prs(fake, squash: int, merges: int = 0, commits_per_merge: int = 1) -
             fake.commit(branch, f"{kind}: change {i}.{j}", {f"src/m{i}_{j}.txt": f"{i}.{j}\n"})
         pr = fake.create_pull(branch, "main", f"{kind}: change {i}", user=f"dev{i % 5}")
         fake.add_review(pr.number, "reviewer", "APPROVED")
-        fake.merge_pull(pr.number, method="squash" if i < squash else "merge")
+        method = "squash" if i < squash else "merge" if i < squash + merges else "rebase"
+        fake.merge_pull(pr.number, method=method)
         numbers.append(pr.number)
     return numbers

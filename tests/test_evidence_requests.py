@@ -17,12 +17,14 @@ def action(fakegithub, tmp_path):
     return ActionRunner(fakegithub, tmp_path)
 
 
-@pytest.mark.parametrize(("squash", "merges"), [(50, 0), (30, 20)])
-def test_fifty_reviewed_prs_cost_two_requests_each(fakegithub, action, capsys, squash, merges):
+@pytest.mark.parametrize(("squash", "merges", "rebases"), [(50, 0, 0), (30, 20, 0), (40, 0, 10)])
+def test_fifty_reviewed_prs_cost_two_requests_each(
+    fakegithub, action, capsys, squash, merges, rebases
+):
     fake = fakegithub
     fake.commit("main", "chore: init", {"README.md": "x\n"})
     fake.tag("v1.0.0")
-    numbers = merged_prs(fake, squash, merges, commits_per_merge=3)
+    numbers = merged_prs(fake, squash, merges, commits_per_merge=3, rebases=rebases)
     assert action.run("push").code == 0
     (release_pr,) = open_release_prs(fake)
     fake.add_review(release_pr.number, "maintainer", "APPROVED")
@@ -34,11 +36,15 @@ def test_fifty_reviewed_prs_cost_two_requests_each(fakegithub, action, capsys, s
     publish, reads, uploads = split_evidence(fake.reset_requests())
     prs = len(numbers) + 1  # and the release PR
     with capsys.disabled():
-        print(f"\nevidence for {prs} PRs ({squash} squash, {merges} merge): {reads} reads")
-    # Per PR: the PR and its reviews. Constant: 2 compare pages (111 or 151 commits), tree,
-    # previous tag, check runs, statuses.
-    commits = squash + merges * 4 + 1
-    assert reads == 2 * prs + (commits + 99) // 100 + 4, reads
+        print(
+            f"\nevidence for {prs} PRs ({squash} squash, {merges} merge, {rebases} rebase):"
+            f" {reads} reads"
+        )
+    # Per PR: the PR and its reviews. Constant: compare pages (100 commits each), tree,
+    # previous tag, check runs, statuses. A rebase merge carries no PR number in its commits:
+    # each of its 3 commits costs one commits/{sha}/pulls lookup.
+    commits = squash + merges * 4 + rebases * 3 + 1
+    assert reads == 2 * prs + 3 * rebases + (commits + 99) // 100 + 4, reads
     doc = json.loads(
         next(
             a.data

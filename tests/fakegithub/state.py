@@ -57,6 +57,7 @@ class Pull:
     merge_commit_sha: str | None = None
     labels: list[str] = field(default_factory=list)
     commit_shas: list[str] = field(default_factory=list)  # recorded at merge time
+    landed_shas: list[str] = field(default_factory=list)  # what the merge put on the base
 
 
 @dataclass(slots=True)

@@ -142,6 +142,7 @@ def merge(
             parent = info.parents[0] if info.parents else None
             tree = _replay(fake, parent, new, c)
             new = git.commit_tree(tree, [new], info.message, info.author, committer)
+            pr.landed_shas.append(new)
     else:
         raise unprocessable(f"merge_method {method} is not supported")
     git.update_ref(f"refs/heads/{pr.base}", new, base)
@@ -400,7 +401,8 @@ def pulls_for_commit(req: Request) -> Response:
     rows = [
         p
         for p in fake.state.pulls.values()
-        if p.merge_commit_sha == sha or sha in pr_commits(fake, p)
+        # GitHub associates the rebased copies of a rebase merge with the PR as well.
+        if p.merge_commit_sha == sha or sha in pr_commits(fake, p) or sha in p.landed_shas
     ]
     resp = paginate(req, sorted(rows, key=lambda p: p.number))
     resp.body = [pull_json(fake, p, full=False) for p in resp.body]
