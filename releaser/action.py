@@ -186,7 +186,7 @@ def _outputs(published, prs: list[PrResult], planned: EnginePlan | None) -> dict
     out: dict[str, object] = {
         "releases_created": "true" if published else "false",
         "prs_created": "true" if any(_live(p) for p in prs) else "false",
-        "pr": json.dumps(prs[0].as_json()) if prs else "",
+        "pr": next((json.dumps(p.as_json()) for p in prs if _live(p)), ""),
         "paths_released": json.dumps([p.path for p in published]),
     }
     out.update(dict.fromkeys(_RELEASE_FIELDS, ""))

@@ -23,7 +23,9 @@ def _mode(ctx: Context, target: str) -> str:
         return ctx.command
     pr = ctx.event.get("pull_request") if ctx.event_name.startswith("pull_request") else None
     if pr is not None:
-        is_release = (pr.get("head") or {}).get("ref", "").startswith(branch_name(target))
+        head_ref = (pr.get("head") or {}).get("ref", "")
+        base = branch_name(target)
+        is_release = head_ref == base or head_ref.startswith(base + "--components--")
         merged = ctx.event.get("action") == "closed" and bool(pr.get("merged"))
         if is_release and merged:
             return "publish-event"
@@ -40,7 +42,7 @@ def _summary(
     lines = ["## releaser", ""]
     for pr, marker in pending:
         tags = ", ".join(f"`{r.tag}`" for r in marker.releases)
-        lines.append(f"- Would publish {tags} from merged release PR #{pr.number} (dry run)")
+        lines.append(f"- Not published yet: {tags} from merged release PR #{pr.number}")
     for p in published:
         evidence = f", [evidence]({p.evidence_url})" if p.evidence_url else ""
         lines.append(
@@ -84,11 +86,17 @@ def execute(ctx: Context):
     branches = release_branches(target, components, config.separate_pull_requests)
     hook = _evidence_hook(ctx, gh, config, target)
     pending = []
-    if mode == "plan":
-        # What a real run would publish first; plan the release PR as if it had.
+    if mode in ("plan", "release-pr"):
+        # What a real run would publish first: plan the release PR as if it had, so a merged
+        # but unpublished release is not proposed a second time.
         pending = unpublished(gh, target, branches, gh.releases(), known)
         for pr, marker in pending:
             known.update({r.tag: pr.merge_commit_sha for r in marker.releases})
+    elsewhere = _other_branch(ctx, target)
+    if elsewhere and mode in ("push", "release-pr", "plan"):
+        ctx.runner.warning(
+            f"{elsewhere} is not the target branch {target}: the release PR is left alone"
+        )
     if mode in ("publish-event", "publish", "push"):
         releases = gh.releases()
         if mode == "publish-event":
@@ -98,10 +106,23 @@ def execute(ctx: Context):
             candidates = unpublished(gh, target, branches, releases, known)
         for pr, marker in reversed(candidates):
             published += publish_pr(gh, pr, marker, releases, hook)
-    if mode in ("push", "release-pr", "plan"):
+    if mode in ("push", "release-pr", "plan") and not elsewhere:
         known.update({p.tag: p.sha for p in published})
         planned, prs = _release_prs(ctx, gh, config, target, known, dry_run=mode == "plan")
     return published, prs, planned, _summary(published, prs, planned, pending)
+
+
+def _other_branch(ctx: Context, target: str) -> str:
+    """The ref a push or a manual/scheduled run is on, when it is not the target branch.
+
+    A release PR is built from the target's history only: a run on another branch (a push
+    without a branch filter, workflow_dispatch from a feature branch) must not put that
+    branch's commits into it.
+    """
+    ref = ctx.env.get("GITHUB_REF", "")
+    if not ref.startswith("refs/heads/") or ctx.event_name.startswith("pull_request"):
+        return ""
+    return "" if ref == f"refs/heads/{target}" else ref
 
 
 def _flag(ctx: Context, name: str) -> bool:

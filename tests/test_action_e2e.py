@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.action_util import ActionRunner
+from tests.fakegithub.events import make_event
 
 
 @pytest.fixture
@@ -38,6 +39,9 @@ def test_first_release_pr_then_publish_then_noop(fakegithub, action):
     assert sorted(files) == ["CHANGELOG.md", "VERSION"]
     assert fake.git.text("show", f"refs/heads/{pr.head}:VERSION") == "1.1.0"
     assert first.outputs["prs_created"] == "true" and first.outputs["release_created"] == "false"
+    assert json.loads(first.outputs["pr"])["number"] == pr.number
+    unchanged = action.run("push")  # nothing new: the PR is left as it is
+    assert unchanged.outputs["pr"] == "" and unchanged.outputs["prs_created"] == "false"
 
     merge_sha = fake.merge_pull(pr.number)
     published = action.run("pull_request.closed", event=action.merged_event(pr.number))
@@ -107,8 +111,9 @@ def test_plan_command_writes_nothing(fakegithub, action):
     assert "1.1.0" in result.summary and open_release_prs(fakegithub) == []
 
 
+@pytest.mark.parametrize("command", ["plan", "release-pr"])
 @pytest.mark.parametrize("depth", [None, 1], ids=["local", "api"])
-def test_plan_after_a_merge_says_what_would_be_published(fakegithub, action, depth):
+def test_plan_after_a_merge_says_what_would_be_published(fakegithub, action, depth, command):
     fake = fakegithub
     seed(fake)
     assert action.run("push").code == 0
@@ -116,13 +121,33 @@ def test_plan_after_a_merge_says_what_would_be_published(fakegithub, action, dep
     fake.merge_pull(pr.number)
     fake.commit("main", "fix: after the release", {"src/b.py": "B = 1\n"})
     fake.reset_requests()
-    result = action.run("push", inputs={"command": "plan"}, depth=depth)
+    result = action.run("push", inputs={"command": command}, depth=depth)
     assert result.code == 0, result.stdout + result.stderr
-    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
-    assert f"Would publish `v1.1.0` from merged release PR #{pr.number}" in result.summary
-    # Planned as if v1.1.0 were out: the next release PR would hold only the later fix.
+    writes = [c for c in fake.reset_requests() if c.method != "GET"]
+    assert writes == [] if command == "plan" else writes
+    assert f"Not published yet: `v1.1.0` from merged release PR #{pr.number}" in result.summary
+    # Planned as if v1.1.0 were out: the next release PR holds only the later fix.
     assert "| (root) | 1.1.0 | 1.1.1 | patch |" in result.summary, result.summary
     assert fake.tags().get("v1.1.0") is None and not fake.releases
+    if command == "release-pr":
+        (again,) = open_release_prs(fake)
+        assert again.title == "chore(main): release 1.1.1"
+        changelog = fake.git.text("show", f"refs/heads/{again.head}:CHANGELOG.md")
+        assert changelog.count("## [1.1.0]") == 1 and changelog.count("## [1.1.1]") == 1
+
+
+def test_a_push_to_another_branch_leaves_the_release_pr_alone(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    fake.branch("feature")
+    fake.commit("feature", "feat: unreviewed work", {"src/x.py": "X = 1\n"})
+    fake.reset_requests()
+    event = make_event("push", repo=fake.full_name, default_branch="main", ref="refs/heads/feature")
+    result = action.run("push", event=event, extra_env={"GITHUB_REF": "refs/heads/feature"})
+    assert result.code == 0, result.stdout + result.stderr
+    assert "::warning::refs/heads/feature is not the target branch main" in result.stdout
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
+    assert open_release_prs(fake) == []
 
 
 def test_push_after_merge_publishes_pending_release(fakegithub, action):
