@@ -245,3 +245,32 @@ def test_a_flag_that_is_not_a_boolean_is_refused(fakegithub, action):
         result.stdout
     )
     assert open_release_prs(fakegithub) == []
+
+
+def test_a_token_that_may_not_read_checks_still_publishes(fakegithub, action):
+    """A job without checks: read / statuses: read (a private repo): recorded, not fatal."""
+    fake = fakegithub
+    build_history(fake)
+    assert action.run("push").code == 0
+    (release_pr,) = open_release_prs(fake)
+    sha = fake.merge_pull(release_pr.number)
+    fake.add_check_run(sha, "build")
+    fake.inject("GET", r"/check-runs$", "forbidden", times=5)
+    fake.inject("GET", r"/commits/[0-9a-f]+/status$", "forbidden", times=5)
+    event = action.merged_event(release_pr.number)
+    result = action.run("pull_request.closed", event=event)
+    assert result.code == 0, result.stdout + result.stderr
+    assert "::warning::evidence: cannot read check runs (HTTP 403; grant `checks: read`)" in (
+        result.stdout
+    )
+    release = fake.release_by_tag("v1.1.0")
+    assert release is not None and not release.draft
+    doc = json.loads(next(a.data for a in release.assets if a.name == "release-evidence.json"))
+    assert doc["checks"]["results"] == []
+    skipped = {n["item"] for n in doc["skipped"]}
+    assert {
+        "check runs (HTTP 403; grant `checks: read`)",
+        "commit statuses (HTTP 403; grant `statuses: read`)",
+    } <= skipped
+    policy = next(p for p in doc["policies"] if p["name"] == "required-checks-passed")
+    assert policy["status"] == "fail"  # never an assumed pass

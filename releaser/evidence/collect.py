@@ -120,9 +120,12 @@ def collect(
             history = [(c, login) for c, login in history if _in_path(gh, c.sha, planned.path)]
     raw = [c for c, _ in history]
     prs, direct = attribute(gh, raw, settings.target)
-    checks, own = gh.checks(sha, settings.run_id)
+    checks, own, unreadable = gh.checks(sha, settings.run_id)
+    for what in unreadable:
+        warn(f"evidence: cannot read {what}")
     junit, artifacts, sboms, paths, skipped, warnings = _files(settings, warn)
     skipped += tuple(Note(f"check run {name}", "the run publishing this release") for name in own)
+    skipped += tuple(Note(what, "the token may not read them") for what in unreadable)
     # The draft's creation time: a re-run after a failure renders the very same evidence.
     run = replace(settings.run, time=release.created_at or settings.run.time)
     facts = EvidenceFacts(

@@ -232,15 +232,29 @@ class GitHub(Releases):
     def reviews(self, number: int) -> list[Review]:
         return [_review(r) for r in self._pages(f"/pulls/{number}/reviews")]
 
-    def checks(self, sha: str, own_run: str = "") -> tuple[list[Check], list[str]]:
-        """Check runs (latest per name, as GitHub lists them) and commit statuses on `sha`, and
-        the names of check runs left out because they belong to Actions run `own_run`."""
-        runs, own = [], []
+    def checks(self, sha: str, own_run: str = "") -> tuple[list[Check], list[str], list[str]]:
+        """Check runs (latest per name, as GitHub lists them) and commit statuses on `sha`; the
+        names of check runs left out because they belong to Actions run `own_run`; and what
+        the token may not read (a job without `checks: read` / `statuses: read`)."""
+        runs, own, unreadable = [], [], []
         mine = f"/actions/runs/{own_run}/" if own_run else None
-        for data in self._pages(f"/commits/{sha}/check-runs", key="check_runs"):
-            if mine and mine in (data.get("details_url") or ""):
-                own.append(data["name"])
-            else:
-                runs.append(_check_run(data))
-        combined = self._get(f"/commits/{sha}/status", {"per_page": PER_PAGE})
-        return runs + [_status(s) for s in combined.get("statuses") or ()], own
+        try:
+            for data in self._pages(f"/commits/{sha}/check-runs", key="check_runs"):
+                if mine and mine in (data.get("details_url") or ""):
+                    own.append(data["name"])
+                else:
+                    runs.append(_check_run(data))
+        except GithubException as exc:
+            if exc.status not in (403, 404):
+                raise
+            runs, own = [], []
+            unreadable.append(f"check runs (HTTP {exc.status}; grant `checks: read`)")
+        statuses = []
+        try:
+            combined = self._get(f"/commits/{sha}/status", {"per_page": PER_PAGE})
+            statuses = [_status(s) for s in combined.get("statuses") or ()]
+        except GithubException as exc:
+            if exc.status not in (403, 404):
+                raise
+            unreadable.append(f"commit statuses (HTTP {exc.status}; grant `statuses: read`)")
+        return runs + statuses, own, unreadable

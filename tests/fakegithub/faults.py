@@ -8,7 +8,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("502", "secondary_rate_limit", "429", "primary_rate_limit", "drop_before", "drop_after")
+KINDS = (
+    "502",
+    "secondary_rate_limit",
+    "429",
+    "primary_rate_limit",
+    "forbidden",
+    "drop_before",
+    "drop_after",
+)
 DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 
 
@@ -115,5 +123,13 @@ def canned(kind: str) -> tuple[int, dict[str, str], dict[str, Any]]:
             403,
             headers,
             {"message": "API rate limit exceeded for user.", "documentation_url": DOCS},
+        )
+    if kind == "forbidden":
+        # What a job token without the needed permission (e.g. checks: read) gets.
+        docs = "https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference"
+        return (
+            403,
+            {},
+            {"message": "Resource not accessible by integration", "documentation_url": docs},
         )
     raise ValueError(kind)
