@@ -90,7 +90,7 @@ def _resum(target: Path) -> None:
 def test_forged_evidence_with_fixed_sums_fails_on_statements(release, tmp_path):
     target = _copy(release, tmp_path)
     doc = json.loads((target / "release-evidence.json").read_bytes())
-    doc["changes"]["pull_requests"][1]["approval_covers_head"] = True
+    doc["changes"]["pull_requests"][1]["title"] = "fix: something harmless"
     (target / "release-evidence.json").write_bytes(canonical(doc))
     _resum(target)
     with pytest.raises(VerificationError, match="demo-1.4.0.intoto.jsonl: statement 1: subject"):
@@ -200,3 +200,106 @@ def test_repo_missing_tag(tmp_path):
     _git(repo, "tag", "-d", "v1.4.0")
     with pytest.raises(VerificationError, match="no such tag"):
         verify([assets], repo=repo)
+
+
+def _reforge(target: Path, mutate) -> None:
+    """A careful forger: edit the JSON, then re-render the Markdown, statements and sums from it,
+    so every file agrees with every other one."""
+    import hashlib
+
+    from releaser.domain.evidence_intoto import intoto_name, render_intoto
+    from releaser.domain.evidence_json import facts_from_document
+    from releaser.domain.evidence_md import render_markdown
+
+    (target / "notes.md").unlink()
+    doc = json.loads((target / "release-evidence.json").read_bytes())
+    mutate(doc)
+    raw = canonical(doc)
+    (target / "release-evidence.json").write_bytes(raw)
+    facts = facts_from_document(doc)
+    md = render_markdown(facts).encode()
+    (target / "release-evidence.md").write_bytes(md)
+    statements = render_intoto(
+        facts, hashlib.sha256(raw).hexdigest(), hashlib.sha256(md).hexdigest()
+    )
+    (target / intoto_name(facts)).write_bytes(statements)
+    _resum(target)
+
+
+def _pass_policies(doc):
+    for policy in doc["policies"]:
+        policy.update(status="pass", offending=[], detail="all good")
+
+
+def _approve_all(doc):
+    for pr in doc["changes"]["pull_requests"]:
+        pr["approval_covers_head"] = True
+
+
+def _approve_by(doc):
+    doc["changes"]["pull_requests"][1]["approved_by"] = ["grace"]
+
+
+def _tests_passed(doc):
+    doc["tests"]["result"] = "PASSED"
+
+
+def _check_outcome(doc):
+    doc["checks"]["results"][2]["outcome"] = "pass"
+
+
+def _rollback(doc):
+    doc["rollback"]["commands"] = ["echo fine"]
+
+
+def _repository_url(doc):
+    doc["source"]["repository_url"] = "https://example.com/acme/demo"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        pytest.param(
+            _pass_policies,
+            'policies[0].status: expected "fail", found "pass"',
+            id="policies",
+        ),
+        pytest.param(
+            _approve_all,
+            "changes.pull_requests[1].approval_covers_head: expected false, found true",
+            id="approval_covers_head",
+        ),
+        pytest.param(
+            _approve_by,
+            'changes.pull_requests[1].approved_by[0]: expected (nothing), found "grace"',
+            id="approved_by",
+        ),
+        pytest.param(
+            _tests_passed, 'tests.result: expected "FAILED", found "PASSED"', id="tests.result"
+        ),
+        pytest.param(
+            _check_outcome,
+            'checks.results[2].outcome: expected "pending", found "pass"',
+            id="check outcome",
+        ),
+        pytest.param(_rollback, "rollback.commands[0]: expected ", id="rollback"),
+        pytest.param(
+            _repository_url,
+            'source.repository_url: expected "https://github.com/acme/demo", found',
+            id="repository_url",
+        ),
+    ],
+)
+def test_computed_fields_must_follow_from_the_facts(release, tmp_path, mutate, message):
+    target = _copy(release, tmp_path)
+    _reforge(target, mutate)
+    with pytest.raises(VerificationError) as caught:
+        verify([target])
+    assert str(caught.value).startswith(f"release-evidence.json: {message}")
+
+
+def test_consistent_reforge_of_facts_alone_still_verifies(release, tmp_path):
+    """The forge helper itself is sound: re-rendering untouched facts verifies."""
+    target = _copy(release, tmp_path)
+    _reforge(target, lambda doc: None)
+    assert verify([target]).startswith("verified:")

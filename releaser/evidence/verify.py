@@ -28,6 +28,7 @@ from releaser.domain.evidence_json import (
     EVIDENCE_JSON,
     EVIDENCE_MD,
     canonical,
+    evidence_document,
     facts_from_document,
 )
 from releaser.domain.evidence_md import render_markdown
@@ -41,6 +42,46 @@ def _fail(file: str, field: str, expected: object, found: object) -> Verificatio
 def _schema() -> dict[str, Any]:
     text = resources.files("releaser").joinpath("schemas/release-evidence-v1.json").read_text()
     return json.loads(text)
+
+
+def _shown(value: object) -> str:
+    if value is _ABSENT:
+        return "(nothing)"
+    text = canonical(value).decode()
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+_ABSENT = object()
+
+
+def _first_difference(expected: object, found: object, path: str) -> tuple[str, object, object]:
+    """The JSON path of the first place (in document order) where two JSON values differ."""
+    if isinstance(expected, dict) and isinstance(found, dict):
+        for key in [*expected, *(k for k in found if k not in expected)]:
+            want, got = expected.get(key, _ABSENT), found.get(key, _ABSENT)
+            where = f"{path}.{key}" if path else key
+            if want is _ABSENT or got is _ABSENT:
+                return where, want, got
+            if canonical(want) != canonical(got):
+                return _first_difference(want, got, where)
+    elif isinstance(expected, list) and isinstance(found, list):
+        for index in range(max(len(expected), len(found))):
+            want = expected[index] if index < len(expected) else _ABSENT
+            got = found[index] if index < len(found) else _ABSENT
+            if want is _ABSENT or got is _ABSENT:
+                return f"{path}[{index}]", want, got
+            if canonical(want) != canonical(got):
+                return _first_difference(want, got, f"{path}[{index}]")
+    return path or "(root)", expected, found
+
+
+def _check_computed(doc: dict[str, Any]) -> None:
+    """Every computed field (policies, approvals, outcomes, test result, rollback, URLs) must be
+    what the facts in the same document give: a forger cannot flip a result and re-render."""
+    expected = evidence_document(facts_from_document(doc))
+    if canonical(expected) != canonical(doc):
+        where, want, got = _first_difference(expected, doc, "")
+        raise _fail(EVIDENCE_JSON, where, _shown(want), _shown(got))
 
 
 def _collect(paths: list[Path]) -> dict[str, Path]:
@@ -95,6 +136,7 @@ def _load_evidence(files: dict[str, bytes]) -> dict[str, Any]:
         raise _fail(EVIDENCE_JSON, where, "schema-valid value", error.message)
     if canonical(doc) != raw:
         raise _fail(EVIDENCE_JSON, "encoding", "RFC 8785 canonical bytes", "other bytes")
+    _check_computed(doc)
     return doc
 
 
