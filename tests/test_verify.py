@@ -303,3 +303,28 @@ def test_consistent_reforge_of_facts_alone_still_verifies(release, tmp_path):
     target = _copy(release, tmp_path)
     _reforge(target, lambda doc: None)
     assert verify([target]).startswith("verified:")
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        pytest.param('{"commit":"a\tb"}', id="control character"),
+        pytest.param('{"commit":"a",}', id="trailing comma"),
+        pytest.param('{"commit"}', id="no value"),
+        pytest.param('{"a":1} {"b":2}', id="two objects"),
+    ],
+)
+def test_tampered_notes_marker_is_a_mismatch_not_a_crash(release, tmp_path, marker):
+    import re
+
+    target = _copy(release, tmp_path)
+    notes = (target / "notes.md").read_text()
+    tampered = re.sub(
+        r"<!-- releaser-evidence: \{.*\} -->", f"<!-- releaser-evidence: {marker} -->", notes
+    )
+    assert tampered != notes
+    (target / "notes.md").write_text(tampered)
+    with pytest.raises(
+        VerificationError, match="^notes.md: evidence marker: expected a JSON object"
+    ):
+        verify([target])

@@ -203,7 +203,12 @@ def _check_agreement(
     wanted = {"commit": doc["source"]["commit"], "evidence_sha256": evidence_sha}
     wanted["version"] = doc["source"]["version"]
     for note_name, marker in notes.items():
-        found = json.loads(marker)
+        try:
+            found = json.loads(marker)
+        except json.JSONDecodeError:
+            found = None
+        if not isinstance(found, dict):
+            raise _fail(note_name, "evidence marker", "a JSON object", "invalid JSON")
         for key, value in wanted.items():
             if found.get(key) != value:
                 raise _fail(note_name, key, value, found.get(key))
