@@ -149,6 +149,19 @@ def test_junit_outcome_never_claims_a_pass_without_results():
     assert junit_outcome(replace(base, tests=(clean,))) == "WARNED"
 
 
+@pytest.mark.parametrize(
+    "counts",
+    [pytest.param((0,), id="one empty file"), pytest.param((0, 0), id="two empty files")],
+)
+def test_junit_outcome_with_no_test_run_is_warned(counts):
+    base = facts()
+    empty = tuple(
+        replace(base.tests[0], file=f"empty-{i}.xml", tests=n, failures=0, errors=0, failed=())
+        for i, n in enumerate(counts)
+    )
+    assert junit_outcome(replace(base, tests=empty, rejected_tests=())) == "WARNED"
+
+
 def test_rollback_commands_name_the_previous_release():
     plan = rollback(facts())
     assert "git checkout v1.3.2" in plan.commands

@@ -252,11 +252,12 @@ def policies(facts: EvidenceFacts) -> tuple[PolicyResult, ...]:
 def junit_outcome(facts: EvidenceFacts) -> str:
     """PASSED | WARNED | FAILED, in the in-toto test-result sense.
 
-    No readable results at all, or rejected files, is WARNED: we do not claim a pass we never saw.
+    No readable results at all, files that ran no test, or rejected files, is WARNED: we do not
+    claim a pass we never saw.
     """
     if any(s.failures or s.errors for s in facts.tests):
         return "FAILED"
-    if facts.rejected_tests or not facts.tests:
+    if facts.rejected_tests or sum(s.tests for s in facts.tests) == 0:
         return "WARNED"
     return "PASSED"
 
