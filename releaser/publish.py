@@ -66,7 +66,9 @@ def unpublished(
                 marker = parse_body(pr.body)
             except MarkerError:
                 continue  # only an explicitly published PR is refused loudly (see read_marker)
-            if any(r.tag not in published for r in marker.releases):
+            missing = [r.tag for r in marker.releases if r.tag not in published]
+            # The list holds the newest 100 releases; an older one is looked up by its tag.
+            if any(gh.published_release(tag) is None for tag in missing):
                 out.append((pr, marker))
             else:
                 known.update({r.tag: pr.merge_commit_sha for r in marker.releases})

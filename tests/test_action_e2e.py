@@ -234,3 +234,22 @@ def test_separate_pull_requests_per_component(fakegithub, action):
         "releaser--branches--main--components--api",
         "releaser--branches--main--components--web",
     ]
+
+
+def test_a_release_older_than_the_newest_hundred_is_still_known(fakegithub, action):
+    """GitHub lists 100 releases per page: an older published one must not look unpublished."""
+    fake = fakegithub
+    seed(fake)
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    fake.merge_pull(pr.number)
+    assert action.run("pull_request.closed", event=action.merged_event(pr.number)).code == 0
+    repo = fake.client().get_repo(fake.full_name)
+    for i in range(101):  # e.g. nightly builds, another tool's releases
+        repo.create_git_release(f"nightly-{i}", f"nightly {i}", "")
+    fake.commit("main", "feat: more widgets", {"src/c.py": "C = 1\n"})
+    result = action.run("push")
+    assert result.code == 0, result.stdout + result.stderr
+    (again,) = open_release_prs(fake)
+    assert again.title == "chore(main): release 1.2.0"
+    assert [r.tag_name for r in fake.releases.values()].count("v1.1.0") == 1

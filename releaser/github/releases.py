@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import quote
 
 from github import GithubException
 
@@ -18,7 +19,14 @@ class Releases(Base):
         return [_release(r) for r in self._get("/releases", {"per_page": PER_PAGE})]
 
     def release_for(self, tag: str) -> ReleaseInfo | None:
-        return next((r for r in self.releases() if r.tag_name == tag), None)
+        """The release of `tag` among the newest (drafts included), else a published one found
+        by tag (GitHub lists 100 at most per page; older releases are only found that way)."""
+        found = next((r for r in self.releases() if r.tag_name == tag), None)
+        return found or self.published_release(tag)
+
+    def published_release(self, tag: str) -> ReleaseInfo | None:
+        data = self._get_or_none(f"/releases/tags/{quote(tag, safe='')}")
+        return None if data is None else _release(data)
 
     def create_draft_release(self, tag: str, sha: str, name: str, body: str, prerelease: bool):
         payload = {
