@@ -328,3 +328,121 @@ def test_tampered_notes_marker_is_a_mismatch_not_a_crash(release, tmp_path, mark
         VerificationError, match="^notes.md: evidence marker: expected a JSON object"
     ):
         verify([target])
+
+
+def _merge_history(tmp_path: Path, first: bool = False):
+    """A real repo with a merge commit in the release range: v1.3.2, a PR branch of two
+    commits merged with --no-ff, a direct commit, v1.4.0. Returns (repo, prev, [range shas])."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "a.txt").write_text("a\n")
+    _git(repo, "add", "a.txt")
+    _git(repo, "commit", "-q", "-m", "chore: initial")
+    prev = _git(repo, "rev-parse", "HEAD")
+    if not first:
+        _git(repo, "tag", "v1.3.2")
+    _git(repo, "checkout", "-q", "-b", "topic")
+    for name in ("b.txt", "c.txt"):
+        (repo / name).write_text(name)
+        _git(repo, "add", name)
+        _git(repo, "commit", "-q", "-m", f"feat: {name}")
+    _git(repo, "checkout", "-q", "main")
+    _git(repo, "merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/topic", "topic")
+    (repo / "a.txt").write_text("a2\n")
+    _git(repo, "commit", "-q", "-am", "chore(release): 1.4.0")
+    sha = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "tag", "v1.4.0", sha)
+    spec = sha if first else f"{prev}..{sha}"
+    return repo, prev, _git(repo, "rev-list", spec).split()
+
+
+def _evidence_for(tmp_path: Path, repo: Path, prev: str | None, shas, **changes) -> Path:
+    from dataclasses import replace
+
+    from releaser.domain.evidence import Commit
+    from tests.test_evidence_support import facts
+
+    sha = _git(repo, "rev-parse", "v1.4.0")
+    base = facts()
+    base = replace(
+        base,
+        sha=sha,
+        tree_sha=_git(repo, "rev-parse", f"{sha}^{{tree}}"),
+        previous=None if prev is None else replace(base.previous, sha=prev),
+        compare_url=base.compare_url if prev else "",
+        commits=tuple(Commit(s, "subject", "T") for s in shas),
+        pull_requests=(),
+        direct_pushes=(),
+    )
+    assets = tmp_path / "assets"
+    write_release(assets, replace(base, **changes))
+    return assets
+
+
+def test_repo_complete_range_with_a_merge_verifies(tmp_path):
+    repo, prev, shas = _merge_history(tmp_path)
+    assert len(shas) == 4
+    assert verify([_evidence_for(tmp_path, repo, prev, shas)], repo=repo).startswith("verified:")
+
+
+def test_repo_first_release_lists_the_whole_history(tmp_path):
+    repo, _, shas = _merge_history(tmp_path, first=True)
+    assert len(shas) == 5
+    assert verify([_evidence_for(tmp_path, repo, None, shas)], repo=repo).startswith("verified:")
+    assets = _evidence_for(tmp_path / "short", repo, None, shas[:-1])
+    with pytest.raises(VerificationError, match=f"commit {shas[-1]}: expected listed in"):
+        verify([assets], repo=repo)
+
+
+@pytest.mark.parametrize("dropped", [0, 1, 2, 3], ids=["release", "merge", "branch", "first"])
+def test_repo_dropped_commit_is_named(tmp_path, dropped):
+    repo, prev, shas = _merge_history(tmp_path)
+    kept = [s for i, s in enumerate(shas) if i != dropped]
+    with pytest.raises(VerificationError) as caught:
+        verify([_evidence_for(tmp_path, repo, prev, kept)], repo=repo)
+    assert f"commit {shas[dropped]}: expected listed in release-evidence.json" in str(caught.value)
+    assert str(caught.value).endswith("found not listed")
+
+
+def test_repo_commit_before_the_previous_release_is_extra(tmp_path):
+    repo, prev, shas = _merge_history(tmp_path)
+    assets = _evidence_for(tmp_path, repo, prev, [*shas, prev])
+    with pytest.raises(
+        VerificationError, match=f"commit {prev}: expected in v1.3.2..[0-9a-f]{{12}}"
+    ):
+        verify([assets], repo=repo)
+
+
+def test_repo_tree_must_be_the_commits_tree(tmp_path):
+    repo, prev, shas = _merge_history(tmp_path)
+    real = _git(repo, "rev-parse", "v1.4.0^{tree}")
+    assets = _evidence_for(tmp_path, repo, prev, shas, tree_sha="0" * 40)
+    with pytest.raises(VerificationError, match=f"tree of .*: expected {'0' * 40}, found {real}"):
+        verify([assets], repo=repo)
+
+
+def test_repo_previous_must_be_the_previous_tag(tmp_path):
+    """Moving `previous` up the history would shrink the range and hide commits."""
+    repo, _, shas = _merge_history(tmp_path)
+    later = shas[-1]  # first commit after v1.3.2
+    assets = _evidence_for(tmp_path, repo, later, shas[:-1])
+    with pytest.raises(VerificationError, match=f"tag v1.3.2: expected {later}, found "):
+        verify([assets], repo=repo)
+
+
+def test_repo_component_release_may_list_a_subset_of_the_range(tmp_path):
+    repo, prev, shas = _merge_history(tmp_path)
+    subset = [shas[0], shas[2]]
+    assets = _evidence_for(tmp_path, repo, prev, subset, component="demo")
+    assert verify([assets], repo=repo).startswith("verified:")
+    outside = _evidence_for(tmp_path / "o", repo, prev, [*subset, prev], component="demo")
+    with pytest.raises(VerificationError, match=f"commit {prev}: expected in v1.3.2.."):
+        verify([outside], repo=repo)
+
+
+def test_repo_commit_listed_twice(tmp_path):
+    repo, prev, shas = _merge_history(tmp_path)
+    assets = _evidence_for(tmp_path, repo, prev, [*shas, shas[1]])
+    with pytest.raises(VerificationError, match=f"commit {shas[1]}: expected listed once"):
+        verify([assets], repo=repo)

@@ -234,22 +234,52 @@ def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
 
 
-def _check_repo(repo: Path, doc: dict[str, Any]) -> None:
-    tag, commit = doc["source"]["tag"], doc["source"]["commit"]
+def _tag_commit(repo: Path, tag: str) -> str | None:
     found = _git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}")
-    if found.returncode != 0:
-        raise _fail(f"{repo}", f"tag {tag}", commit, "no such tag")
-    if found.stdout.strip() != commit:
-        raise _fail(f"{repo}", f"tag {tag}", commit, found.stdout.strip())
-    ancestors = [c["sha"] for c in doc["source"]["commits"]]
-    if doc["source"]["previous"]:
-        ancestors.append(doc["source"]["previous"]["sha"])
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def _check_repo(repo: Path, doc: dict[str, Any]) -> None:
+    """The evidence against a clone: tags, tree, ancestry, and that the commit list is complete."""
+    src = doc["source"]
+    tag, commit, previous = src["tag"], src["commit"], src["previous"]
+    releases = [(tag, commit)] + ([(previous["tag"], previous["sha"])] if previous else [])
+    for name, sha in releases:
+        found = _tag_commit(repo, name)
+        if found != sha:
+            raise _fail(f"{repo}", f"tag {name}", sha, found or "no such tag")
+    tree = _git(repo, "rev-parse", "--verify", "--quiet", f"{commit}^{{tree}}").stdout.strip()
+    if tree != src["tree"]:
+        raise _fail(f"{repo}", f"tree of {commit[:12]}", src["tree"], tree or "none")
+    listed = [c["sha"] for c in src["commits"]]
+    ancestors = listed + ([previous["sha"]] if previous else [])
     for sha in ancestors:
         result = _git(repo, "merge-base", "--is-ancestor", sha, commit)
         if result.returncode == 1:
             raise _fail(f"{repo}", f"commit {sha}", f"an ancestor of {commit[:12]}", "not one")
         if result.returncode != 0:
             raise _fail(f"{repo}", f"commit {sha}", "present in the clone", "missing")
+    spec = f"{previous['sha']}..{commit}" if previous else commit
+    result = _git(repo, "rev-list", spec)
+    if result.returncode != 0:
+        raise _fail(f"{repo}", f"git rev-list {spec}", "a commit list", result.stderr.strip())
+    in_range = result.stdout.split()
+    label = f"{previous['tag']}..{commit[:12]}" if previous else f"the history of {commit[:12]}"
+    members = set(in_range)
+    for index, sha in enumerate(listed):
+        if sha in listed[:index]:
+            raise _fail(f"{repo}", f"commit {sha}", "listed once", "listed twice")
+        if sha not in members:
+            raise _fail(f"{repo}", f"commit {sha}", f"in {label}", "outside it")
+    # A component's commits are those touching its path, which the evidence does not record:
+    # only a root release can be checked for commits left out.
+    if src["component"] == "":
+        recorded = set(listed)
+        for sha in in_range:
+            if sha not in recorded:
+                raise _fail(
+                    f"{repo}", f"commit {sha}", f"listed in {EVIDENCE_JSON} ({label})", "not listed"
+                )
 
 
 def verify(paths: list[Path], repo: Path | None = None) -> str:
