@@ -104,6 +104,8 @@ def execute(ctx: Context):
             candidates = [(pr, read_marker(pr))]
         else:
             candidates = unpublished(gh, target, branches, releases, known)
+        if candidates:
+            hook.preflight()
         for pr, marker in reversed(candidates):
             published += publish_pr(gh, pr, marker, releases, hook)
     if mode in ("push", "release-pr", "plan") and not elsewhere:
@@ -144,7 +146,13 @@ def _local_touching(ctx: Context):
 
 def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
     """The publish step's assets: evidence gathered from GitHub and the evidence inputs."""
-    from releaser.evidence.collect import EvidenceSettings, evidence_assets, run_info, split_globs
+    from releaser.evidence.collect import (
+        EvidenceSettings,
+        evidence_assets,
+        preflight,
+        run_info,
+        split_globs,
+    )
 
     strict = _flag(ctx, "fail-on-missing-evidence")
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -167,6 +175,7 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
     def hook(planned, sha, release):
         return evidence_assets(gh, settings, planned, sha, release, ctx.runner.warning)
 
+    hook.preflight = lambda: preflight(settings)
     return hook
 
 

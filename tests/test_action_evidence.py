@@ -165,7 +165,7 @@ def test_publish_attaches_evidence_that_verifies(fakegithub, action, tmp_path):
     )
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert cli.stdout.startswith("verified: v1.1.0 " + sha[:12]), cli.stdout
-    assert "(tag and ancestry checked in clone)" in cli.stdout
+    assert "checked in clone)" in cli.stdout
 
     for path in sorted(folder.iterdir()):
         original = path.read_bytes()
@@ -222,8 +222,8 @@ def test_missing_evidence_is_an_error_when_asked(fakegithub, action):
     failed = action.run("pull_request.closed", event=event, inputs=inputs)
     assert failed.code != 0
     assert "::error::evidence path 'reports/*.xml' matched no file" in failed.stdout
-    draft = fake.release_by_tag("v1.1.0")
-    assert draft is not None and draft.draft, (failed.stdout, fake.tags())  # nothing half-done
+    # Refused before anything became public: no tag, no draft.
+    assert "v1.1.0" not in fake.tags() and fake.release_by_tag("v1.1.0") is None
     lenient = action.run("pull_request.closed", event=event, inputs=INPUTS)
     assert lenient.code == 0, lenient.stdout + lenient.stderr
     assert "::warning::evidence: reports/*.xml: matched no file" in lenient.stdout
@@ -274,3 +274,23 @@ def test_a_token_that_may_not_read_checks_still_publishes(fakegithub, action):
     } <= skipped
     policy = next(p for p in doc["policies"] if p["name"] == "required-checks-passed")
     assert policy["status"] == "fail"  # never an assumed pass
+
+
+@pytest.mark.parametrize("bad", ["xxe", "oversize"])
+def test_strict_mode_refuses_rejected_evidence_files_before_publishing(fakegithub, action, bad):
+    fake = fakegithub
+    build_history(fake)
+    assert action.run("push").code == 0
+    (release_pr,) = open_release_prs(fake)
+    fake.merge_pull(release_pr.number)
+    action.clone()
+    _workspace_files(action.workspace, evil=bad == "xxe")
+    if bad == "oversize":
+        (action.workspace / "reports" / "big.xml").write_bytes(b"<testsuite>" + b" " * (21 << 20))
+    inputs = {**INPUTS, "fail-on-missing-evidence": "true"}
+    event = action.merged_event(release_pr.number)
+    failed = action.run("pull_request.closed", event=event, inputs=inputs, clone=False)
+    assert failed.code != 0
+    errors = [line for line in failed.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "evidence: reports/" in errors[0], failed.stdout
+    assert "v1.1.0" not in fake.tags() and not fake.releases

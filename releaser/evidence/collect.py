@@ -87,9 +87,19 @@ def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
                 raise
             skipped.append(Note(path.relative_to(ws.resolve()).as_posix(), str(exc)))
     warnings = [*junit.warnings, *found.warnings, *sbom_files.warnings]
+    if strict and (skipped or junit.rejected):
+        first = [*skipped, *junit.rejected][0]
+        raise EvidenceError(f"evidence: {first.item}: {first.reason}")
     for note in [*warnings, *skipped, *junit.rejected]:
         warn(f"evidence: {note.item}: {note.reason}")
     return junit, artifacts, tuple(sboms), paths, tuple(skipped), tuple(warnings)
+
+
+def preflight(settings: EvidenceSettings) -> None:
+    """With fail-on-missing-evidence, refuse bad evidence inputs before anything is public
+    (the tag and the draft come first otherwise)."""
+    if settings.fail_on_missing:
+        _files(settings, lambda _: None)
 
 
 def collect(
