@@ -13,6 +13,8 @@ from releaser.domain.release_pr import (
     MarkerError,
     PlannedRelease,
     branch_name,
+    keep_edits,
+    notes_sha256,
     parse_body,
     plan_digest,
     render_body,
@@ -108,7 +110,15 @@ def sync_release_prs(
                 )
             continue
         planned = tuple(
-            PlannedRelease(r.component, r.path, r.version, r.tag, r.previous_tag, r.notes)
+            PlannedRelease(
+                r.component,
+                r.path,
+                r.version,
+                r.tag,
+                r.previous_tag,
+                r.notes,
+                notes_sha256(r.notes),
+            )
             for r in pending
         )
         digest = plan_digest(planned, tuple(c.sha for r in pending for c in r.commits))
@@ -124,7 +134,8 @@ def sync_release_prs(
         files = file_changes(config, pending, read)
         commit = gh.create_commit(title, head, head_tree(), files)
         gh.force_ref(f"heads/{branch}", commit, known_to_exist=current is not None)
-        body = render_body(Marker(target, head, digest, planned))
+        kept = keep_edits(planned, _marker(current) if current is not None else None)
+        body = render_body(Marker(target, head, digest, kept))
         if current is None:
             pr = gh.create_pull(branch, target, title, body)
             gh.add_labels(pr.number, [PENDING])
@@ -135,8 +146,13 @@ def sync_release_prs(
     return results
 
 
-def _marker_digest(pr: PullInfo) -> str | None:
+def _marker(pr: PullInfo) -> Marker | None:
     try:
-        return parse_body(pr.body).plan_digest
+        return parse_body(pr.body)
     except MarkerError:
         return None
+
+
+def _marker_digest(pr: PullInfo) -> str | None:
+    marker = _marker(pr)
+    return None if marker is None else marker.plan_digest

@@ -87,9 +87,26 @@ def test_maintainer_edits_survive_until_the_plan_changes(fakegithub, action):
     fake.pulls[pr.number].body = edited
     assert action.run("push").code == 0
     assert fake.pulls[pr.number].body == edited
+    # A commit that changes neither version nor notes moves the branch, keeps the edits.
+    fake.commit("main", "chore: tidy the build", {"Makefile": "all:\n"})
+    assert action.run("push").code == 0
+    assert "hand-polished" in fake.pulls[pr.number].body
+    assert fake.git.text("rev-parse", f"refs/heads/{pr.head}~1") == fake.ref_sha("refs/heads/main")
     fake.merge_pull(pr.number)
     assert action.run("pull_request.closed", event=action.merged_event(pr.number)).code == 0
     assert "hand-polished" in fake.release_by_tag("v1.1.0").body
+
+
+def test_a_change_to_the_notes_replaces_the_edits(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    action.run("push")
+    (pr,) = open_release_prs(fake)
+    fake.pulls[pr.number].body = pr.body.replace("add widgets", "add widgets, hand-polished")
+    fake.commit("main", "fix: a bug", {"src/b.py": "B = 2\n"})
+    assert action.run("push").code == 0
+    body = fake.pulls[pr.number].body
+    assert "hand-polished" not in body and "a bug" in body
 
 
 def test_only_chores_open_no_pr(fakegithub, action):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from releaser.domain.version import parse_version
 
@@ -29,6 +29,7 @@ class PlannedRelease:
     tag: str
     previous_tag: str | None
     notes: str
+    generated: str = ""  # sha256 of the notes releaser generated (the body may hold edits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,32 @@ def plan_digest(releases: tuple[PlannedRelease, ...], commit_shas: tuple[str, ..
         separators=(",", ":"),
     )
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+def notes_sha256(notes: str) -> str:
+    return hashlib.sha256(notes.encode()).hexdigest()
+
+
+def keep_edits(
+    planned: tuple[PlannedRelease, ...], before: Marker | None
+) -> tuple[PlannedRelease, ...]:
+    """The new plan, with a maintainer's edited notes carried over wherever the release (tag,
+    version) and the notes releaser generates are what they were: commits that change
+    neither (a chore, docs) keep the edits; anything that changes the notes replaces them."""
+    if before is None:
+        return planned
+    old = {r.tag: r for r in before.releases}
+    out = []
+    for release in planned:
+        prior = old.get(release.tag)
+        same = (
+            prior is not None
+            and prior.version == release.version
+            and prior.generated
+            and prior.generated == release.generated
+        )
+        out.append(replace(release, notes=prior.notes) if same else release)
+    return tuple(out)
 
 
 def render_title(template: str, target: str, releases: tuple[PlannedRelease, ...]) -> str:
@@ -95,6 +122,7 @@ def render_body(marker: Marker) -> str:
                 "version": r.version,
                 "tag": r.tag,
                 "previous_tag": r.previous_tag,
+                **({"generated": r.generated} if r.generated else {}),
             }
             for r in marker.releases
         ],
@@ -136,6 +164,8 @@ def parse_body(body: str | None) -> Marker:
         _require(item["tag"] in notes, f"the notes block for {item['tag']} is missing")
         previous = item.get("previous_tag")
         _require(previous is None or isinstance(previous, str), "bad previous_tag")
+        generated = item.get("generated", "")
+        _require(isinstance(generated, str), "bad generated")
         releases.append(
             PlannedRelease(
                 item["component"],
@@ -144,6 +174,7 @@ def parse_body(body: str | None) -> Marker:
                 item["tag"],
                 previous,
                 notes[item["tag"]].strip("\n") + "\n",
+                generated,
             )
         )
     return Marker(data["target"], data["base"], data["plan"], tuple(releases))
