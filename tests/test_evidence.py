@@ -164,8 +164,9 @@ def test_junit_outcome_with_no_test_run_is_warned(counts):
 
 def test_rollback_commands_name_the_previous_release():
     plan = rollback(facts())
-    assert "git checkout v1.3.2" in plan.commands
-    assert f"git revert --no-edit {'c' * 39}3..{'a' * 39}1" in plan.commands
+    assert "git checkout -B rollback-to-v1.3.2 v1.4.0" in plan.commands
+    assert "git restore --source=v1.3.2 --staged --worktree -- :/" in plan.commands
+    assert not any("git revert" in c for c in plan.commands)  # stops at merge commits
     assert rollback(replace(facts(), previous=None)).previous is None
 
 

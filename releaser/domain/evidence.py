@@ -5,6 +5,7 @@ Pure: adapters fill `EvidenceFacts`; nothing here reads the clock, the network o
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 PENDING_STATUSES = frozenset(
@@ -263,17 +264,27 @@ def junit_outcome(facts: EvidenceFacts) -> str:
 
 
 def rollback(facts: EvidenceFacts) -> Rollback:
+    """Commands that return to the previous release, safe to paste into a POSIX shell.
+
+    Rather than `git revert` of the range (which stops at every merge commit), a branch made
+    from this release gets the previous release's whole tree in one new commit; merged through
+    a pull request it undoes the release and keeps whatever landed on the branch since. The
+    release itself is marked a pre-release so it stops being "Latest".
+    """
+    q = shlex.quote
+    repo, tag = q(facts.repository), q(facts.tag)
+    withdraw = f"gh release edit {tag} --repo {repo} --prerelease"
     prev = facts.previous
     if prev is None:
-        commands = (
-            f"gh release view {facts.tag} --repo {facts.repository}",
-            f"git revert --no-edit {facts.sha}",
-        )
-        return Rollback(None, commands)
+        return Rollback(None, (f"gh release view {tag} --repo {repo}", withdraw))
+    branch = q(f"rollback-to-{prev.tag}")
     commands = (
-        f"gh release view {prev.tag} --repo {facts.repository}",
-        f"git checkout {prev.tag}",
-        f"git revert --no-edit {prev.sha}..{facts.sha}",
-        f"gh release edit {facts.tag} --repo {facts.repository} --prerelease",
+        f"gh release view {q(prev.tag)} --repo {repo}",
+        "git fetch --tags origin",
+        f"git checkout -B {branch} {tag}",
+        f"git restore --source={q(prev.tag)} --staged --worktree -- :/",
+        f"git commit -m {q(f'revert: roll back to {prev.tag}')}",
+        f"git push origin {branch}",
+        withdraw,
     )
     return Rollback(prev, commands)

@@ -178,9 +178,21 @@ def _rollback_section(facts: EvidenceFacts) -> list[str]:
     plan = rollback(facts)
     out = ["## Rollback", ""]
     if plan.previous is None:
-        out += ["No earlier release is known; this is the first release.", ""]
+        out += [
+            "No earlier release is known; this is the first release."
+            " The commands below withdraw it as a pre-release.",
+            "",
+        ]
     else:
         prev = plan.previous
         label = _link(md_text(prev.tag), prev.url or "")
-        out += [f"Previous known-good release: {label} at {_code(prev.sha)}.", ""]
+        out += [
+            f"Previous known-good release: {label} at {_code(prev.sha)}.",
+            "",
+            f"In a clone: a branch from {_code(facts.tag)} gets the whole tree of"
+            f" {_code(prev.tag)} (files added since are removed) in one new commit, which works"
+            " across merge commits; merge it through a pull request. The last command marks"
+            " this release a pre-release.",
+            "",
+        ]
     return out + ["```sh", *plan.commands, "```"]
