@@ -137,7 +137,9 @@ def _split_units(
 
 def _footers(lines: list[str]) -> list[tuple[str, str]]:
     """Git-trailer footers: paragraphs that start with `Token: value` or `Token #value`."""
-    found: list[tuple[str, str]] = []
+    # Continuation lines are collected and joined once: adding each to the value in turn
+    # copies the value every time, quadratic in a long footer.
+    found: list[tuple[str, list[str]]] = []
     in_footer = False
     previous_blank = True
     for raw in lines:
@@ -151,13 +153,12 @@ def _footers(lines: list[str]) -> list[tuple[str, str]]:
             value = match.group("value").strip()
             if match.group("sep") == " #":
                 value = "#" + value
-            found.append((match.group("token"), value))
+            found.append((match.group("token"), [value]))
             in_footer = True
         elif in_footer:
-            token, value = found[-1]
-            found[-1] = (token, f"{value}\n{line.strip()}")
+            found[-1][1].append(line.strip())
         previous_blank = False
-    return found
+    return [(token, "\n".join(parts)) for token, parts in found]
 
 
 def _footer_facts(lines: list[str]) -> tuple[tuple[str, ...], str | None, tuple]:
@@ -226,7 +227,9 @@ def _unit_gate(types: frozenset[str]) -> re.Pattern[str]:
     gate = _UNIT_GATES.get(types)
     if gate is None:
         names = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
-        gate = re.compile(rf"^\s*(?:[*-] +)?(?:{names})[(!:]", re.IGNORECASE | re.MULTILINE)
+        # [^\S\n], not \s: \s also matches the newline, so from every line start \s* would
+        # run on through all the blank lines that follow (quadratic on a run of them).
+        gate = re.compile(rf"^[^\S\n]*(?:[*-] +)?(?:{names})[(!:]", re.IGNORECASE | re.MULTILINE)
         _UNIT_GATES[types] = gate
     return gate
 

@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_BACKTICKS = re.compile(r"`+")
 _MENTION = re.compile(r"(?<![\w`@/.])@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?)")
 _SPECIAL = re.compile(r"([\\*_\[\]~|])")
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each CommonMark code span: a run of n backticks through the next run of
+    exactly n; a run with no such partner is literal text.
+
+    A scan over the runs, linear in the text: a regex such as (`+)(.+?)\\1 retries every
+    shorter opener at every position and is cubic on a long run of backticks.
+    """
+    runs = [match.span() for match in _BACKTICKS.finditer(text)]
+    partner: list[int | None] = [None] * len(runs)
+    next_of_length: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        start, end = runs[index]
+        partner[index] = next_of_length.get(end - start)
+        next_of_length[end - start] = index
+    index = 0
+    while index < len(runs):
+        closer = partner[index]
+        if closer is None:
+            index += 1
+            continue
+        yield runs[index][0], runs[closer][1]
+        index = closer + 1
 
 
 def _escape_text(text: str, stray_backticks: bool = False) -> str:
@@ -39,10 +64,10 @@ def escape_inline_full(text: str) -> str:
     text = " ".join(text.split())
     out: list[str] = []
     pos = 0
-    for match in _CODE_SPAN.finditer(text):
-        out.append(_escape_text(text[pos : match.start()]))
-        out.append(match.group(0))
-        pos = match.end()
+    for start, end in _code_spans(text):
+        out.append(_escape_text(text[pos:start]))
+        out.append(text[start:end])
+        pos = end
     rest = text[pos:]
     out.append(_escape_text(rest, stray_backticks=True))
     return "".join(out)
