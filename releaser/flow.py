@@ -89,7 +89,7 @@ def execute(ctx: Context):
     if mode in ("plan", "release-pr"):
         # What a real run would publish first: plan the release PR as if it had, so a merged
         # but unpublished release is not proposed a second time.
-        pending = unpublished(gh, target, branches, gh.releases(), known)
+        pending = unpublished(gh, target, branches, gh.releases(), known, config)
         for pr, marker in pending:
             known.update({r.tag: pr.merge_commit_sha for r in marker.releases})
     elsewhere = _other_branch(ctx, target)
@@ -101,9 +101,9 @@ def execute(ctx: Context):
         releases = gh.releases()
         if mode == "publish-event":
             pr = _pull(ctx.event["pull_request"])
-            candidates = [(pr, read_marker(pr))]
+            candidates = [(pr, read_marker(pr, config))]
         else:
-            candidates = unpublished(gh, target, branches, releases, known)
+            candidates = unpublished(gh, target, branches, releases, known, config)
         if candidates:
             hook.preflight()
         for pr, marker in reversed(candidates):

@@ -35,14 +35,43 @@ class Published:
 AssetsHook = Callable[..., tuple[Sequence[Any], str, str]]
 
 
-def read_marker(pr: PullInfo) -> Marker:
+def read_marker(pr: PullInfo, config=None) -> Marker:
     try:
-        return parse_body(pr.body)
+        marker = parse_body(pr.body)
     except MarkerError as exc:
         raise StateConflict(
             f"release PR #{pr.number} cannot be published: {exc}",
-            hint="restore the body releaser wrote, or close the PR and let releaser open a new one",
+            hint="restore the body releaser wrote; the PR's edit history keeps it",
         ) from None
+    if config is not None:
+        check_marker(pr, marker, config)
+    return marker
+
+
+def check_marker(pr: PullInfo, marker: Marker, config) -> None:
+    """The marker must describe releases this repository's config can make, from this PR."""
+
+    def refuse(why: str):
+        raise StateConflict(
+            f"release PR #{pr.number} cannot be published: {why}",
+            hint="restore the body releaser wrote; the PR's edit history keeps it",
+        )
+
+    if marker.target != pr.base_ref:
+        refuse(f"its marker targets {marker.target!r}, the PR was merged into {pr.base_ref!r}")
+    policies = {c.policy.name: c.policy for c in config.components}
+    for release in marker.releases:
+        policy = policies.get(release.component)
+        if policy is None:
+            refuse(f"its marker names component {release.component!r}, not in the config")
+        if release.tag != policy.tag_for(release.version) or release.path != policy.path:
+            refuse(f"its marker's {release.tag} does not match the config's tags and paths")
+
+
+def _tagged(gh: GitHub, sha: str, cache: dict) -> bool:
+    if "tags" not in cache:
+        cache["tags"] = {gh.peel_tag(*obj) for obj in gh.matching_tags("").values()}
+    return sha in cache["tags"]
 
 
 def unpublished(
@@ -51,6 +80,7 @@ def unpublished(
     branches: tuple[str, ...],
     releases: list[ReleaseInfo],
     known: dict[str, str],
+    config,
 ) -> list[tuple[PullInfo, Marker]]:
     """Merged release PRs whose releases are not all published, newest first.
 
@@ -58,6 +88,7 @@ def unpublished(
     """
     published = {r.tag_name for r in releases if not r.draft}
     out = []
+    tags: dict = {}
     for branch in branches:
         for pr in gh.pulls(branch, "closed", target):
             if not pr.merged or not pr.merge_commit_sha:
@@ -65,10 +96,15 @@ def unpublished(
             try:
                 marker = parse_body(pr.body)
             except MarkerError:
-                continue  # only an explicitly published PR is refused loudly (see read_marker)
+                # Unreadable: refuse unless its merge commit carries a tag (it was released
+                # or a maintainer settled it by hand), rather than open the release again.
+                if _tagged(gh, pr.merge_commit_sha, tags):
+                    continue
+                read_marker(pr)
             missing = [r.tag for r in marker.releases if r.tag not in published]
             # The list holds the newest 100 releases; an older one is looked up by its tag.
             if any(gh.published_release(tag) is None for tag in missing):
+                check_marker(pr, marker, config)
                 out.append((pr, marker))
             else:
                 known.update({r.tag: pr.merge_commit_sha for r in marker.releases})

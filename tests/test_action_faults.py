@@ -123,16 +123,44 @@ def test_tag_at_another_commit_is_refused(fakegithub, action):
     assert fakegithub.releases == {}
 
 
-def test_hand_edited_marker_is_refused(fakegithub, action):
-    seed(fakegithub)
+@pytest.mark.parametrize("event", ["pull_request.closed", "push"])
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ('"releases":[', '"releases":"nonsense",[', "not valid JSON"),
+        ('"target":"main"', '"target":"nonsense"', "targets 'nonsense'"),
+        ('"component":""', '"component":"ghost"', "component 'ghost'"),
+        ("v1.1.0", "release-1.1.0", "does not match the config"),  # marker and notes blocks
+    ],
+    ids=["garbled", "target", "component", "tag"],
+)
+def test_hand_edited_marker_is_refused(fakegithub, action, event, old, new, why):
+    fake = fakegithub
+    seed(fake)
     action.run("push")
-    (pr,) = open_release_prs(fakegithub)
-    fakegithub.pulls[pr.number].body = pr.body.replace('"releases":[', '"releases":"nonsense",[')
-    fakegithub.merge_pull(pr.number)
-    result = action.run("pull_request.closed", event=action.merged_event(pr.number))
-    assert result.code == 3
-    assert f"release PR #{pr.number} cannot be published" in result.stdout
-    assert "v1.1.0" not in fakegithub.tags() and fakegithub.releases == {}
+    (pr,) = open_release_prs(fake)
+    assert old in pr.body
+    fake.pulls[pr.number].body = pr.body.replace(old, new)  # every occurrence
+    fake.merge_pull(pr.number)
+    kwargs = {"event": action.merged_event(pr.number)} if event != "push" else {}
+    result = action.run(event, **kwargs)
+    assert result.code == 3, result.stdout
+    assert f"release PR #{pr.number} cannot be published" in result.stdout and why in result.stdout
+    assert "v1.1.0" not in fake.tags() and fake.releases == {}
+    assert open_release_prs(fake) == []  # and the same release is not proposed again
+
+
+def test_an_unreadable_marker_on_a_tagged_merge_is_let_be(fakegithub, action):
+    """A maintainer who released by hand (tagged the merge) is not blocked forever."""
+    fake = fakegithub
+    seed(fake)
+    action.run("push")
+    (pr,) = open_release_prs(fake)
+    fake.pulls[pr.number].body = "released by hand"
+    merge = fake.merge_pull(pr.number)
+    fake.tag("v1.1.0", merge)
+    result = action.run("push")
+    assert result.code == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
