@@ -110,6 +110,46 @@ def _validate(data: Any, source: str, root_node) -> None:
     raise ConfigError(f"{source}:{line}: {message}", file=source, line=line)
 
 
+def _version_problem(value: str) -> str | None:
+    if Version.is_valid(value):
+        return None
+    return f"'{value}' is not a SemVer version (see semver.org; e.g. 1.0.0 or 1.0.0-rc.1)"
+
+
+def _prerelease_problem(value) -> str | None:
+    """Why `value` cannot be a prerelease channel, or None: the schema admits any identifier,
+    but SemVer forbids a leading zero in a numeric one (1.0.0-01.1 is not a version)."""
+    if not isinstance(value, str) or not value or Version.is_valid(f"1.0.0-{value}.1"):
+        return None
+    return (
+        f"'{value}' would give versions like 1.0.0-{value}.1, which is not SemVer "
+        "(a numeric identifier must not start with 0)"
+    )
+
+
+def _value_problems(data: dict[str, Any]):
+    """(path, message) for values the schema admits but the engine cannot use."""
+    settings = [((), data)]
+    settings += [(("components", i), c) for i, c in enumerate(data.get("components") or ())]
+    for base, item in settings:
+        if "initial-version" in item:
+            problem = _version_problem(item["initial-version"])
+            if problem:
+                yield (*base, "initial-version"), problem
+        if "prerelease" in item:
+            problem = _prerelease_problem(item["prerelease"])
+            if problem:
+                yield (*base, "prerelease"), problem
+
+
+def _check_values(data: dict[str, Any], source: str, root_node) -> None:
+    for path, problem in _value_problems(data):
+        line = _line_of(root_node, path)
+        raise ConfigError(
+            f"{source}:{line}: {_format_path(path)}: {problem}", file=source, line=line
+        )
+
+
 def _load_yaml(text: str, source: str):
     import yaml
 
@@ -148,6 +188,8 @@ def _prerelease(value) -> str | None:
 
 
 def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
+    for path, problem in _value_problems(data):  # load() has said so with a line number
+        raise ConfigError(f"{source}: {_format_path(path)}: {problem}", file=source)
     sections = _sections(data.get("changelog-sections"))
     bump = BumpPolicy(
         sections=sections,
@@ -223,4 +265,5 @@ def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
     if data is None:
         data = {}
     _validate(data, source, root)
+    _check_values(data, source, root)
     return from_dict(data, source)

@@ -105,3 +105,52 @@ def test_non_utf8_config(tmp_path):
 def test_unsafe_yaml_tags_are_rejected(tmp_path):
     with pytest.raises(ConfigError, match="invalid YAML"):
         load_text(tmp_path, "tag-prefix: !!python/object/apply:os.system ['true']\n")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('initial-version: "1.0.0-01"\n', "releaser.yml:1: initial-version: '1.0.0-01' is not"),
+        (
+            "tag-prefix: v\ncomponents:\n  - name: api\n    path: api\n"
+            '    initial-version: "1.0.0-a..b"\n',
+            "releaser.yml:5: components[0].initial-version: '1.0.0-a..b' is not a SemVer",
+        ),
+        ('prerelease: "01"\n', "releaser.yml:1: prerelease: '01' would give versions like"),
+        (
+            'components:\n  - {name: a, path: a}\n  - {name: b, path: b, prerelease: "007"}\n',
+            "releaser.yml:3: components[1].prerelease: '007' would give",
+        ),
+    ],
+    ids=["initial-version", "component-initial-version", "prerelease", "component-prerelease"],
+)
+def test_values_the_schema_admits_but_semver_rejects(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    message = info.value.one_line()
+    assert message.startswith(f"{tmp_path}/{expected}"), message
+    assert "\n" not in message
+
+
+def test_cli_reports_a_bad_initial_version_in_one_line(repo, capsys):
+    from releaser.cli import main
+
+    repo.commit("feat: x", {".github/releaser.yml": 'initial-version: "1.0.0-01"\n'})
+    assert main(["plan", "--repo", str(repo.path), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "releaser: error: .github/releaser.yml:1: initial-version: '1.0.0-01' is not a SemVer"
+        " version (see semver.org; e.g. 1.0.0 or 1.0.0-rc.1)\n"
+    )
+
+
+@pytest.mark.parametrize("channel", ["rc", "0", "10", "beta-2", "0a"])
+def test_prerelease_channels_that_make_semver(tmp_path, channel):
+    (c,) = load_text(tmp_path, f'prerelease: "{channel}"\n').components
+    assert c.policy.prerelease == channel
+
+
+def test_from_dict_reports_a_bad_version_as_a_config_error():
+    with pytest.raises(ConfigError, match="initial-version: '1.0.0-01' is not"):
+        config.from_dict({"initial-version": "1.0.0-01"})
