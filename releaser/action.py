@@ -82,6 +82,9 @@ def _token(ctx: Context):
         ctx.runner.mask(token)
     if key:
         ctx.runner.mask(key)
+    if key and "\n" not in key and "\\n" in key:
+        key = key.replace("\\n", "\n")  # a PEM stored on one line with literal \n
+        ctx.runner.mask(key)
     if bool(app_id) != bool(key):
         raise ConfigError("app-id and app-private-key must be given together")
     if app_id:

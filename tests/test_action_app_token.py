@@ -75,3 +75,25 @@ def test_bad_app_credentials_are_one_clear_error(fakegithub, action, inputs, mes
     assert len(errors) == 1 and message in errors[0], result.stdout
     assert "Traceback" not in result.stderr
     assert open_release_prs(fake) == []
+
+
+def test_a_pem_stored_on_one_line_with_literal_newlines_works(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    one_line = fake.app.private_key_pem.strip().replace("\n", "\\n")
+    result = action.run("push", inputs=_app_inputs(fake, **{"app-private-key": one_line}))
+    assert result.code == 0, result.stdout + result.stderr
+    (pr,) = open_release_prs(fake)
+    assert pr.user == fake.app.bot_login
+    assert f"::add-mask::{one_line}" in result.stdout
+
+
+def test_an_unreachable_api_is_one_clear_line(fakegithub, action):
+    seed(fakegithub)
+    result = action.run("push", extra_env={"GITHUB_API_URL": "http://127.0.0.1:9/api/v3"})
+    assert result.code != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "cannot reach GitHub at http://127.0.0.1:9/" in errors[0], (
+        result.stdout
+    )
