@@ -76,6 +76,9 @@ def execute(ctx: Context):
         or gh.default_branch()
     )
     mode = _mode(ctx, target)
+    explicit = read_input(ctx.env, "target-branch")
+    if explicit and mode != "idle" and gh.ref_sha(f"heads/{explicit}") is None:
+        raise ConfigError(f"target-branch {explicit!r} is not a branch of {ctx.repository}")
     published: list[Published] = []
     prs: list[PrResult] = []
     planned: EnginePlan | None = None

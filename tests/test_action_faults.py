@@ -206,3 +206,12 @@ def test_token_is_masked_and_never_printed(fakegithub, action):
     assert f"::add-mask::{token}" in result.stdout
     rest = result.stdout.replace(f"::add-mask::{token}", "")
     assert token not in rest + result.stderr + result.summary + json.dumps(result.outputs)
+
+
+def test_a_target_branch_that_does_not_exist_writes_nothing(fakegithub, action):
+    seed(fakegithub)
+    fakegithub.reset_requests()
+    result = action.run("push", inputs={"target-branch": "nosuch"})
+    assert result.code == 2
+    assert "::error::target-branch 'nosuch' is not a branch of acme/widgets" in result.stdout
+    assert [c for c in fakegithub.reset_requests() if c.method != "GET"] == []
