@@ -30,8 +30,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _summary(plan) -> str:
     lines = []
-    for warning in plan.warnings:
-        lines.append(f"note: {warning}")
     for release in plan.releases:
         name = release.component or "(root)"
         previous = release.previous_version or "none"
@@ -39,7 +37,6 @@ def _summary(plan) -> str:
             lines.append(f"{name}: {previous} -> no release (nothing releasable)")
         else:
             lines.append(f"{name}: {previous} -> {release.version} ({release.bump}, {release.tag})")
-        lines.extend(f"  warning: {w}" for w in release.warnings)
         if release.notes:
             lines.append("")
             lines.append(release.notes.rstrip("\n"))
@@ -66,7 +63,7 @@ def _plan(args: argparse.Namespace) -> int:
     repo.prefetch()  # git starts on its answers while the rest of releaser loads
     try:
         from releaser import config as config_mod
-        from releaser.engine import plan, plan_json, repo_url_from_remote
+        from releaser.engine import plan, plan_json, plan_warnings, repo_url_from_remote
         from releaser.local_history import LocalHistory
 
         history = LocalHistory(repo)
@@ -74,6 +71,8 @@ def _plan(args: argparse.Namespace) -> int:
         result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
     finally:
         repo.close()
+    for warning in plan_warnings(result):
+        sys.stderr.write(f"releaser: warning: {warning}\n")
     if args.json:
         write = sys.stdout.write
         for piece in plan_json(result):

@@ -167,7 +167,7 @@ def release_json(release: Release) -> dict:
         for commit in release.commits
         for entry in commit.entries
     ]
-    return {**_release_fields(release), "commits": commits, "warnings": list(release.warnings)}
+    return {**_release_fields(release), "commits": commits}
 
 
 def _json(value) -> str:
@@ -208,9 +208,21 @@ def _commits_json(release: Release) -> Iterator[str]:
         yield separator + ", ".join(items)
 
 
+def plan_warnings(result: EnginePlan) -> Iterator[str]:
+    """Every warning of a plan, each release's named after its component when it has one."""
+    yield from result.warnings
+    for release in result.releases:
+        prefix = f"{release.component}: " if release.component else ""
+        for warning in release.warnings:
+            yield prefix + warning
+
+
 def plan_json(result: EnginePlan) -> Iterator[str]:
     """The `plan --json` object in pieces, exactly as json.dumps(..., ensure_ascii=False) of
-    {"releases": [release_json(r), ...], "head": ..., "warnings": [...]} writes it all at once.
+    {"releases": [release_json(r), ...]} writes it all at once.
+
+    That is the whole shape issue #7 fixes; warnings are not part of it (the CLI prints them
+    to stderr, and the Action reads them from the EnginePlan).
 
     At 20,000 commits, building those dicts and that one string costs ~50 ms and ~20 MB more.
     """
@@ -221,5 +233,5 @@ def plan_json(result: EnginePlan) -> Iterator[str]:
         )
         yield f'{", " if index else ""}{{{fields}, "commits": ['
         yield from _commits_json(release)
-        yield f'], "warnings": {_json(list(release.warnings))}}}'
-    yield f'], "head": {_json(result.head)}, "warnings": {_json(list(result.warnings))}}}'
+        yield "]}"
+    yield "]}"

@@ -55,10 +55,56 @@ def test_no_commits_since_tag(repo):
     assert r["version"] is None and r["commits"] == []
 
 
-def test_empty_repository(repo):
-    out = plan_json(repo.path)
-    assert out["releases"][0]["version"] is None
-    assert "no commits" in out["warnings"][0]
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from releaser.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("mode", [["--json"], []], ids=["json", "text"])
+def test_empty_repository(repo, mode):
+    code, out, err = run_cli("plan", "--repo", str(repo.path), *mode)
+    assert code == 0
+    assert err == "releaser: warning: the repository has no commits yet\n"
+    if mode:
+        assert json.loads(out) == {
+            "releases": [
+                {
+                    "component": "",
+                    "path": ".",
+                    "previous_version": None,
+                    "previous_tag": None,
+                    "version": None,
+                    "bump": "none",
+                    "tag": None,
+                    "notes": "",
+                    "commits": [],
+                }
+            ]
+        }
+    else:
+        assert "warning" not in out and "no commits" not in out
+
+
+@pytest.mark.parametrize("mode", [["--json"], []], ids=["json", "text"])
+def test_release_warnings_go_to_stderr_named_by_component(repo, mode):
+    cfg = "components:\n  - {name: api, path: api}\n"
+    repo.commit("chore: init", {".github/releaser.yml": cfg, "api/a": "1"})
+    repo.commit("fix: x\n\nRelease-As: banana\n", {"api/a": "2"})
+    code, out, err = run_cli("plan", "--repo", str(repo.path), *mode)
+    assert code == 0
+    assert err == "releaser: warning: api: ignored Release-As 'banana': not a SemVer version\n"
+    assert "banana" not in out
+    if mode:
+        (api,) = json.loads(out)["releases"]
+        assert (api["component"], api["version"]) == ("api", "1.0.0")
+        assert "warnings" not in api
 
 
 def test_detached_head(repo):

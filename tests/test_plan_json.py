@@ -42,12 +42,7 @@ def release(count: int, **overrides) -> Release:
 
 
 def reference(plan: EnginePlan) -> str:
-    out = {
-        "releases": [release_json(r) for r in plan.releases],
-        "head": plan.head,
-        "warnings": list(plan.warnings),
-    }
-    return json.dumps(out, ensure_ascii=False)
+    return json.dumps({"releases": [release_json(r) for r in plan.releases]}, ensure_ascii=False)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +65,17 @@ def reference(plan: EnginePlan) -> str:
 )
 def test_pieces_join_to_json_dumps(plan):
     assert "".join(plan_json(plan)) == reference(plan)
+
+
+RELEASE_KEYS = ["component", "path", "previous_version", "previous_tag", "version", "bump"]
+RELEASE_KEYS += ["tag", "notes", "commits"]
+
+
+def test_the_shape_is_exactly_the_issues():
+    plan = EnginePlan("a" * 40, (release(6),), ("a plan warning",))
+    out = json.loads("".join(plan_json(plan)))
+    assert list(out) == ["releases"]
+    (only,) = out["releases"]
+    assert list(only) == RELEASE_KEYS
+    for item in only["commits"]:
+        assert list(item) == ["sha", "type", "scope", "breaking", "subject"]
