@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from releaser.action import Context, _load_config, _local_clone, _WithTags
 from releaser.actions import read_input
@@ -70,6 +71,8 @@ def execute(ctx: Context):
     interval = float(ctx.env.get("RELEASER_SECONDS_BETWEEN_WRITES", "1") or 0)
     gh = GitHub(ctx.token, ctx.api_url, ctx.repository, write_interval=interval)
     config = _load_config(ctx)
+    if not (ctx.workspace / ".git").exists() and not (ctx.workspace / ctx.config_file).exists():
+        config = _remote_config(ctx, gh) or config
     target = (
         read_input(ctx.env, "target-branch")
         or (ctx.event.get("repository") or {}).get("default_branch")
@@ -128,6 +131,27 @@ def _other_branch(ctx: Context, target: str) -> str:
     if not ref.startswith("refs/heads/") or ctx.event_name.startswith("pull_request"):
         return ""
     return "" if ref == f"refs/heads/{target}" else ref
+
+
+def _remote_config(ctx: Context, gh: GitHub):
+    """Without a checkout, the config file as the event's commit has it (read through the API),
+    so a run without actions/checkout plans exactly what a run with one would."""
+    import tempfile
+
+    from releaser import config as config_mod
+
+    text = gh.file_text(ctx.config_file, ctx.sha or gh.default_branch())
+    if text is None:
+        return None
+    with tempfile.TemporaryDirectory(dir=ctx.env.get("RUNNER_TEMP") or None) as tmp:
+        path = Path(tmp) / "releaser.yml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return config_mod.load(path, ctx.workspace, explicit=True)
+        except ConfigError as exc:
+            exc.file = ctx.config_file
+            exc.message = exc.message.replace(str(path), ctx.config_file)
+            raise
 
 
 def _flag(ctx: Context, name: str) -> bool:

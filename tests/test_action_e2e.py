@@ -270,3 +270,18 @@ def test_a_release_older_than_the_newest_hundred_is_still_known(fakegithub, acti
     (again,) = open_release_prs(fake)
     assert again.title == "chore(main): release 1.2.0"
     assert [r.tag_name for r in fake.releases.values()].count("v1.1.0") == 1
+
+
+def test_without_a_checkout_the_config_comes_from_the_api(fakegithub, action):
+    fake = fakegithub
+    cfg = "components:\n  - {name: api, path: api}\n  - {name: web, path: web}\n"
+    fake.commit("main", "chore: init", {".github/releaser.yml": cfg, "api/a": "1", "web/w": "1"})
+    fake.tag("api-v1.0.0")
+    fake.tag("web-v1.0.0")
+    fake.commit("main", "feat: api thing", {"api/a": "2"})
+    result = action.run("push", clone=False)  # no actions/checkout step at all
+    assert result.code == 0, result.stdout + result.stderr
+    assert "| api | 1.0.0 | 1.1.0 | minor |" in result.summary, result.summary
+    (pr,) = open_release_prs(fake)
+    files = fake.git.text("show", "--name-only", "--format=", f"refs/heads/{pr.head}").split()
+    assert files == ["api/CHANGELOG.md"]
