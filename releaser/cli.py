@@ -67,7 +67,9 @@ def _plan(args: argparse.Namespace) -> int:
         from releaser.local_history import LocalHistory
 
         history = LocalHistory(repo)
-        config = config_mod.load(args.config, args.repo, explicit=args.config is not None)
+        # The config lives at the top level, wherever in the working tree we were started.
+        top = history.state.toplevel
+        config = config_mod.load(args.config, top, explicit=args.config is not None)
         result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
     finally:
         repo.close()

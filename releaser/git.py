@@ -20,6 +20,9 @@ _STATE = (
     "rev-parse",
     "--absolute-git-dir",
     "--is-shallow-repository",
+    # Not --show-toplevel: that fails outright in a bare repository, taking the other answers
+    # with it. The prefix (the path from the top level down to here) is printed everywhere.
+    "--show-prefix",
     "--verify",
     "-q",
     "HEAD^{commit}",
@@ -145,6 +148,7 @@ class RepoState:
     git_dir: Path
     shallow: bool
     head: str | None
+    toplevel: Path  # the working tree's top level (where .github/ lives), or the bare repo
 
 
 class GitRepo:
@@ -177,14 +181,21 @@ class GitRepo:
         return proc
 
     def state(self) -> RepoState:
+        """Ask git where the repository is; from then on every git call and every path this
+        object reads is relative to the top level, even when `path` is a subdirectory."""
         # One call: rev-parse answers in order and only the HEAD lookup can fail with 1
-        # (no commits yet), after printing the other two answers.
+        # (no commits yet), after printing the other three answers.
         proc = self._run(*_STATE, ok_codes=(0, 1, 128))
         lines = proc.stdout.decode().split("\n")
-        if proc.returncode == 128 or len(lines) < 3:
+        if proc.returncode == 128 or len(lines) < 4:
             raise GitError(f"not a git repository: {self.path}")
-        git_dir, shallow, head = lines[:3]
-        return RepoState(Path(git_dir), shallow == "true", head.strip() or None)
+        git_dir, shallow, prefix, head = lines[:4]
+        depth = len(Path(prefix).parts)
+        toplevel = self.path.resolve()
+        if depth:
+            toplevel = toplevel.parents[depth - 1]
+        self.path = toplevel
+        return RepoState(Path(git_dir), shallow == "true", head.strip() or None, toplevel)
 
     def shallow_boundary(self, state: RepoState) -> frozenset[str]:
         path = state.git_dir / "shallow"
