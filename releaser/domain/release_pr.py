@@ -88,7 +88,15 @@ def render_title(template: str, target: str, releases: tuple[PlannedRelease, ...
     else:
         version = ", ".join(f"{r.component or 'root'} {r.version}" for r in releases)
         component = ""
-    title = template.replace("{target}", target).replace("{version}", version)
+    # release-please's pull-request-title-pattern placeholders, so its pattern carries over:
+    # ${scope} is "(branch)", ${component} is " name" (or nothing), ${branch} the branch.
+    title = (
+        template.replace("${scope}", f"({target})")
+        .replace("${component}", f" {component}" if component else "")
+        .replace("${version}", version)
+        .replace("${branch}", target)
+    )
+    title = title.replace("{target}", target).replace("{version}", version)
     title = title.replace("{component}", component)
     return " ".join(title.split())
 
