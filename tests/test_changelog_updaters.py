@@ -110,3 +110,34 @@ def test_updaters_refuse_files_without_a_version(path, text):
 
 def test_explicit_kind_overrides_file_name():
     assert updater_for("meta.txt", "plain").update("2.0.0\n", "2.1.0") == "2.1.0\n"
+
+
+@pytest.mark.parametrize(
+    "existing, head",
+    [
+        (
+            "# Changelog\n\n### [1.0.1](u) (2020-01-02)\n\n* patch\n\n## [1.0.0](u)\n\n* first\n",
+            "# Changelog\n\n",
+        ),
+        (
+            "# Changelog\n\nAll notable changes.\n\n# [1.1.0](u) (2020-01-03)\n\n### Features\n"
+            "\n* x\n\n## [1.0.1](u) (2020-01-02)\n\n* y\n\n# 1.0.0 (2020-01-01)\n",
+            "# Changelog\n\nAll notable changes.\n\n",
+        ),
+        ("# Changelog\n\n# 1.0.0 (2020-01-01)\n\n* first\n", "# Changelog\n\n"),
+        ("# [2.0.0](u)\n\n### ⚠ BREAKING CHANGES\n\n* x\n", ""),
+        (
+            "# Changelog\n\n### Notes\n\nkept above\n\n### [v0.1.1](u)\n",
+            "# Changelog\n\n### Notes\n\nkept above\n\n",
+        ),
+    ],
+    ids=[
+        "release-please-patch",
+        "semantic-release",
+        "semantic-release-first",
+        "no-title",
+        "v-prefix",
+    ],
+)
+def test_prepend_above_release_headings_of_other_tools(existing, head):
+    assert prepend_entry(existing, ENTRY) == head + ENTRY + "\n" + existing[len(head) :]

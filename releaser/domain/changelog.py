@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-_FIRST_RELEASE = re.compile(r"^## ", re.MULTILINE)
+# A release heading: Release Please writes `## `, but older release-please and
+# standard-version wrote `### [1.2.1]` for patches, and semantic-release writes `# [1.2.0]`
+# (or `# 1.0.0` for a first release). At levels 1 and 3 only a version counts, so the file's
+# `# Changelog` title and the sections inside a release stay where they are.
+_FIRST_RELEASE = re.compile(r"^(?:## |(?:#|###) \[?v?\d+\.\d+\.\d+)", re.MULTILINE)
 
 
 def prepend_entry(existing: str | None, entry: str) -> str:
