@@ -211,6 +211,13 @@ def run(ctx: Context) -> int:
     return 0
 
 
+def _failed(runner: Runner, message: str, code: int, **where) -> int:
+    runner.error(message, **where)
+    # The job summary says it too: that is where people look first.
+    runner.summary(f"## releaser\n\nFailed: {runner.redact(message)}\n")
+    return code
+
+
 def main(env: Mapping[str, str]) -> int:
     runner = Runner(env)
     try:
@@ -218,16 +225,13 @@ def main(env: Mapping[str, str]) -> int:
         ctx.token = _token(ctx)
         return run(ctx)
     except ReleaserError as exc:
-        runner.error(exc.one_line(), file=exc.file, line=exc.line)
-        return exc.exit_code
+        return _failed(runner, exc.one_line(), exc.exit_code, file=exc.file, line=exc.line)
     except subprocess.SubprocessError as exc:  # pragma: no cover - git vanished mid-run
-        runner.error(f"git failed: {exc}")
-        return 2
+        return _failed(runner, f"git failed: {exc}", 2)
     except Exception as exc:
         from releaser.github import api_error_message
 
         message = api_error_message(exc)
         if message is None:
             raise
-        runner.error(message)
-        return 1
+        return _failed(runner, message, 1)

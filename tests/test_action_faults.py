@@ -214,4 +214,5 @@ def test_a_target_branch_that_does_not_exist_writes_nothing(fakegithub, action):
     result = action.run("push", inputs={"target-branch": "nosuch"})
     assert result.code == 2
     assert "::error::target-branch 'nosuch' is not a branch of acme/widgets" in result.stdout
+    assert "Failed: target-branch 'nosuch' is not a branch" in result.summary
     assert [c for c in fakegithub.reset_requests() if c.method != "GET"] == []
