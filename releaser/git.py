@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,26 @@ _PIPE_SIZE = 1 << 20  # Linux's default cap for an unprivileged pipe
 def _failure(command: str, stderr: bytes, returncode: int) -> str:
     detail = stderr.decode("utf-8", "replace").strip().splitlines()
     return f"git {command} failed: {detail[-1] if detail else returncode}"
+
+
+_DUBIOUS = re.compile(r"dubious ownership in repository at '(?P<path>[^'\n]*)'")
+
+
+def _not_a_repository(path: Path, stderr: bytes) -> GitError:
+    """Why git would not open `path`, in one line: git's own reason where it gave one."""
+    text = stderr.decode("utf-8", "replace")
+    dubious = _DUBIOUS.search(text)
+    if dubious:
+        where = dubious.group("path")
+        return GitError(
+            f"git refuses the repository at {where}: detected dubious ownership (it belongs to "
+            "another user than the one running releaser)",
+            hint=f"if you trust it: git config --global --add safe.directory {where}",
+        )
+    reasons = [line[7:] for line in text.splitlines() if line.startswith("fatal: ")]
+    if reasons and not reasons[0].startswith("not a git repository"):
+        return GitError(f"git cannot open the repository at {path}: {reasons[0]}")
+    return GitError(f"not a git repository: {path}")
 
 
 def _grow_pipe(fd: int) -> None:
@@ -188,7 +209,7 @@ class GitRepo:
         proc = self._run(*_STATE, ok_codes=(0, 1, 128))
         lines = proc.stdout.decode().split("\n")
         if proc.returncode == 128 or len(lines) < 4:
-            raise GitError(f"not a git repository: {self.path}")
+            raise _not_a_repository(self.path, proc.stderr)
         git_dir, shallow, prefix, head = lines[:4]
         depth = len(Path(prefix).parts)
         toplevel = self.path.resolve()
