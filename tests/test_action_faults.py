@@ -216,3 +216,12 @@ def test_a_target_branch_that_does_not_exist_writes_nothing(fakegithub, action):
     assert "::error::target-branch 'nosuch' is not a branch of acme/widgets" in result.stdout
     assert "Failed: target-branch 'nosuch' is not a branch" in result.summary
     assert [c for c in fakegithub.reset_requests() if c.method != "GET"] == []
+
+
+def test_a_repository_that_does_not_exist_is_one_clear_line(fakegithub, action):
+    seed(fakegithub)
+    result = action.run("push", extra_env={"GITHUB_REPOSITORY": "acme/nope"})
+    assert result.code != 0
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "404" in errors[0], result.stdout
+    assert "Traceback" not in result.stderr

@@ -111,6 +111,11 @@ class _Handler(BaseHTTPRequestHandler):
             for p in problems:
                 fake.violation(f"{method} {rel}: request {p}")
             return Response(422, ApiError(422, "Invalid request.\n\n" + "; ".join(problems)).body())
+        params = match.params
+        if "owner" in params and "repo" in params:
+            named = (params["owner"].lower(), params["repo"].lower())
+            if named != (fake.owner.lower(), fake.repo.lower()):
+                return Response(404, ApiError(404, "Not Found").body())  # one repository only
         handler = ROUTES.get((method, match.template))
         if handler is None:
             fake.violation(f"{method} {match.template}: in the spec subset but not implemented")
