@@ -6,7 +6,11 @@ import re
 from collections.abc import Iterator
 
 _BACKTICKS = re.compile(r"`+")
-_MENTION = re.compile(r"(?<![\w`@/.])@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?)")
+# GitHub links @name (and @org/team) after any character but an ASCII letter, digit or _.
+# A chain such as @a@b is wrapped whole: wrapping only @a would leave @b at the start of the
+# text after the code span, where it links.
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?"
+_MENTION = re.compile(rf"(?<![A-Za-z0-9_])@{_NAME}(?:@{_NAME})*")
 _SPECIAL = re.compile(r"([\\*_\[\]~|])")
 
 
@@ -40,7 +44,7 @@ def _escape_text(text: str, stray_backticks: bool = False) -> str:
         text = text.replace("`", "\\`")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # A code span shows the name literally and GitHub does not notify anyone for it.
-    return _MENTION.sub(r"`@\1`", text)
+    return _MENTION.sub(r"`\g<0>`", text)
 
 
 # Every character escape_inline may change or drop: markup, HTML, `@`, and each whitespace
