@@ -38,10 +38,9 @@ def _code_spans(text: str) -> Iterator[tuple[int, int]]:
         index = closer + 1
 
 
-def _escape_text(text: str, stray_backticks: bool = False) -> str:
-    text = _SPECIAL.sub(r"\\\1", text)
-    if stray_backticks:
-        text = text.replace("`", "\\`")
+def _escape_text(text: str) -> str:
+    """Escape text outside code spans; a backtick here is one CommonMark leaves unpaired."""
+    text = _SPECIAL.sub(r"\\\1", text).replace("`", "\\`")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # A code span shows the name literally and GitHub does not notify anyone for it.
     return _MENTION.sub(r"`\g<0>`", text)
@@ -66,12 +65,24 @@ def escape_inline(text: str) -> str:
 def escape_inline_full(text: str) -> str:
     """escape_inline without its shortcut for text that needs nothing."""
     text = " ".join(text.split())
-    out: list[str] = []
+    pieces: list[tuple[str, bool]] = []  # (markdown, whether it is the author's code span)
     pos = 0
     for start, end in _code_spans(text):
-        out.append(_escape_text(text[pos:start]))
-        out.append(text[start:end])
+        pieces.append((_escape_text(text[pos:start]), False))
+        pieces.append((text[start:end], True))
         pos = end
-    rest = text[pos:]
-    out.append(_escape_text(rest, stray_backticks=True))
+    pieces.append((_escape_text(text[pos:]), False))
+    out: list[str] = []
+    ends_raw = False
+    for piece, span in pieces:
+        if not piece:
+            continue
+        # A code span touching a wrapped mention would make one longer backtick run, which
+        # pairs differently: in `<img ...>`@a`` b `` the <img> would leave the code and render.
+        if ends_raw and piece[0] == "`":
+            out.append(" ")
+        out.append(piece)
+        # An escaped piece's only raw backticks are those around the mentions it wrapped; a
+        # mention ends in a name character, never in the backslash of an escaped backtick.
+        ends_raw = span or (piece[-1] == "`" and piece[-2:-1] != "\\")
     return "".join(out)
