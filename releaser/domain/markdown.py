@@ -46,12 +46,19 @@ def _escape_text(text: str) -> str:
     return _MENTION.sub(r"`\g<0>`", text)
 
 
-# Every character escape_inline may change or drop: markup, HTML, `@`, and each whitespace
-# character str.split() splits on except the plain space (a test checks the class is whole).
-# One character class scans several times faster than a regex of alternatives.
+# Control characters that are not whitespace (C0 but tab and line breaks, DEL, C1) can drive
+# a terminal; bidi controls can make text read other than it is (Trojan Source). Each one is
+# shown as U+FFFD. (The whitespace among the controls is folded to a space like the rest.)
+_CONTROLS = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_NEUTRAL = {code: "\ufffd" for code in range(0x2070) if re.match(f"[{_CONTROLS}]", chr(code))}
+
+# Every character escape_inline may change or drop: markup, HTML, `@`, the controls, and each
+# whitespace character str.split() splits on except the plain space (a test checks the class
+# is whole). One character class scans several times faster than a regex of alternatives.
 _NEEDS_ESCAPE = re.compile(
     "[\\\\*_\\[\\]~|`&<>@"
-    "\t\n\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    "\t\n\x0b-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    f"{_CONTROLS}]"
 )
 
 
@@ -64,7 +71,7 @@ def escape_inline(text: str) -> str:
 
 def escape_inline_full(text: str) -> str:
     """escape_inline without its shortcut for text that needs nothing."""
-    text = " ".join(text.split())
+    text = " ".join(text.translate(_NEUTRAL).split())
     pieces: list[tuple[str, bool]] = []  # (markdown, whether it is the author's code span)
     pos = 0
     for start, end in _code_spans(text):
