@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from releaser.domain.bump import DEFAULT_SECTIONS, BumpPolicy, Section
@@ -127,8 +127,48 @@ def _prerelease_problem(value) -> str | None:
     )
 
 
+def _path_problem(path: str) -> str | None:
+    """Why a component path cannot be handed to git as a plain directory, or None."""
+    if path.startswith(("/", "\\")):
+        return f"'{path}' is absolute; give it relative to the repository's top level"
+    if path.startswith(":"):
+        return f"'{path}' starts with ':', which git reads as pathspec magic"
+    if ".." in path.split("/"):
+        return f"'{path}' has a '..' segment; it must stay inside the repository"
+    glob = next((c for c in "*?[]\\" if c in path), None)
+    if glob:
+        return f"'{path}' has '{glob}', which git reads as a glob; give a directory"
+    return None
+
+
+def _overlaps(data: dict[str, Any]):
+    """(path, message) for each component path inside another's (release-please refuses
+    these too: a commit would count for both). The root, '.', may hold the others."""
+    seen: list[tuple[int, tuple[str, ...]]] = []
+    for index, comp in enumerate(data.get("components") or ()):
+        parts = PurePosixPath(comp["path"]).parts
+        if not parts:
+            continue
+        for other, other_parts in seen:
+            shorter = min(len(parts), len(other_parts))
+            if parts[:shorter] == other_parts[:shorter]:
+                theirs = data["components"][other]["path"]
+                yield (
+                    ("components", index, "path"),
+                    f"'{comp['path']}' overlaps components[{other}].path '{theirs}'; "
+                    "component paths must not contain one another",
+                )
+                break
+        seen.append((index, parts))
+
+
 def _value_problems(data: dict[str, Any]):
     """(path, message) for values the schema admits but the engine cannot use."""
+    for index, comp in enumerate(data.get("components") or ()):
+        problem = _path_problem(comp["path"])
+        if problem:
+            yield ("components", index, "path"), problem
+    yield from _overlaps(data)
     settings = [((), data)]
     settings += [(("components", i), c) for i, c in enumerate(data.get("components") or ())]
     for base, item in settings:

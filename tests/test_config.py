@@ -154,3 +154,37 @@ def test_prerelease_channels_that_make_semver(tmp_path, channel):
 def test_from_dict_reports_a_bad_version_as_a_config_error():
     with pytest.raises(ConfigError, match="initial-version: '1.0.0-01' is not"):
         config.from_dict({"initial-version": "1.0.0-01"})
+
+
+@pytest.mark.parametrize(
+    "paths, expected",
+    [
+        (["/srv/api"], "releaser.yml:4: components[0].path: '/srv/api' is absolute"),
+        (["api", "../other"], "releaser.yml:6: components[1].path: '../other' has a '..' segment"),
+        (["a/../../b"], "releaser.yml:4: components[0].path: 'a/../../b' has a '..' segment"),
+        ([":(exclude)api"], "releaser.yml:4: components[0].path: ':(exclude)api' starts with ':'"),
+        (["packages/*"], "releaser.yml:4: components[0].path: 'packages/*' has '*', which git"),
+        (["a?c"], "releaser.yml:4: components[0].path: 'a?c' has '?'"),
+        (["[ab]"], "releaser.yml:4: components[0].path: '[ab]' has '['"),
+        (
+            ["a", "a/b"],
+            "releaser.yml:6: components[1].path: 'a/b' overlaps components[0].path 'a'; ",
+        ),
+        (["pkgs/x/", "web", "pkgs"], "releaser.yml:8: components[2].path: 'pkgs' overlaps comp"),
+        (["api", "./api/"], "releaser.yml:6: components[1].path: './api/' overlaps components[0]"),
+    ],
+    ids=lambda v: "+".join(v) if isinstance(v, list) else "",
+)
+def test_component_paths_git_would_misread_or_that_overlap(tmp_path, paths, expected):
+    items = "".join(f"  - name: c{i}\n    path: '{p}'\n" for i, p in enumerate(paths))
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, "tag-prefix: v\ncomponents:\n" + items)
+    message = info.value.one_line()
+    assert message.startswith(f"{tmp_path}/{expected}"), message
+
+
+def test_component_paths_that_are_fine(tmp_path):
+    items = ["{name: root, path: .}", "{name: a, path: a}", "{name: ab, path: ab/}"]
+    items += ["{name: b, path: libs/b}", "{name: c, path: libs/c.d-e_f}"]
+    cfg = load_text(tmp_path, f"components: [{', '.join(items)}]\n")
+    assert [c.policy.path for c in cfg.components] == [".", "a", "ab", "libs/b", "libs/c.d-e_f"]
