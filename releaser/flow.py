@@ -9,7 +9,7 @@ from releaser.action import Context, _load_config, _local_clone, _WithTags
 from releaser.actions import read_input
 from releaser.api_history import ApiHistory
 from releaser.domain.release_pr import branch_name
-from releaser.engine import EnginePlan, plan
+from releaser.engine import EnginePlan, plan, plan_warnings
 from releaser.errors import ConfigError
 from releaser.github import GitHub, _pull
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
@@ -233,5 +233,7 @@ def _release_prs(ctx, gh, config, target, known, dry_run):
     repo_url = config.repository_url or f"{ctx.server_url}/{ctx.repository}"
     today = datetime.now(UTC).date()
     result = plan(history, config, today, repo_url)
+    for warning in plan_warnings(result):
+        ctx.runner.warning(warning)
     prs = sync_release_prs(gh, config, target, head, result.releases, read, tree, dry_run)
     return result, prs

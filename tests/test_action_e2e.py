@@ -285,3 +285,12 @@ def test_without_a_checkout_the_config_comes_from_the_api(fakegithub, action):
     (pr,) = open_release_prs(fake)
     files = fake.git.text("show", "--name-only", "--format=", f"refs/heads/{pr.head}").split()
     assert files == ["api/CHANGELOG.md"]
+
+
+def test_plan_warnings_become_annotations(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    fake.commit("main", "fix: pin it\n\nRelease-As: banana", {"src/p.py": "P = 1\n"})
+    result = action.run("push", inputs={"command": "plan"})
+    assert result.code == 0, result.stdout + result.stderr
+    assert "::warning::ignored Release-As 'banana': not a SemVer version" in result.stdout
