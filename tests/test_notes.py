@@ -121,3 +121,23 @@ def test_emoji_and_unicode_survive():
         "1.1.0", "v1.1.0", "v1.0.0", entries("feat: 🚀 ünïcode"), Links(URL), TODAY
     )
     assert "🚀 ünïcode" in notes
+
+
+def test_release_please_order_and_spacing():
+    """As release-please renders them: unscoped entries first, then by scope, each by subject;
+    one blank line after the breaking changes, two before every later section."""
+    notes = render_notes(
+        "1.1.0",
+        "v1.1.0",
+        "v1.0.0",
+        entries("fix: zeta", "fix(b): beta", "fix(a): omega", "fix: alpha", "feat!: big"),
+        Links(None),
+        TODAY,
+    )
+    assert notes == (
+        "## 1.1.0 (2026-12-01)\n\n\n"
+        "### ⚠ BREAKING CHANGES\n\n* big\n\n"
+        "### Features\n\n* big (5555555)\n\n\n"
+        "### Bug Fixes\n\n"
+        "* alpha (4444444)\n* zeta (1111111)\n* **a:** omega (3333333)\n* **b:** beta (2222222)\n"
+    )

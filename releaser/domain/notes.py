@@ -51,6 +51,10 @@ def _line(entry: Entry, links: Links) -> str:
     return line
 
 
+def _release_please_order(entry: Entry) -> tuple[bool, str, str]:
+    return (entry.scope is not None, entry.scope or "", entry.subject)
+
+
 def render_notes(
     version: str,
     tag: str,
@@ -83,11 +87,16 @@ def render_notes(
         heading = heading_of.get(entry.type or "")
         if heading is not None:
             by_heading.setdefault(heading, []).append(entry)
+    first = True
     for heading in order:
         items = by_heading.get(heading)
         if not items:
             continue
-        out += ["", f"### {heading}", ""]
+        # Release Please's spacing: two blank lines before every section but the first, and
+        # its order within a section: unscoped entries, then by scope, each by subject.
+        out += (["", f"### {heading}", ""]) if first else (["", "", f"### {heading}", ""])
+        first = False
+        items.sort(key=_release_please_order)
         seen: set[str] = set()
         for entry in items:
             line = _line(entry, links)
