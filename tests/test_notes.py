@@ -141,3 +141,22 @@ def test_release_please_order_and_spacing():
         "### Bug Fixes\n\n"
         "* alpha (4444444)\n* zeta (1111111)\n* **a:** omega (3333333)\n* **b:** beta (2222222)\n"
     )
+
+
+def test_another_repositorys_issue_links_there():
+    notes = render_notes(
+        "1.1.0",
+        "v1.1.0",
+        "v1.0.0",
+        entries("fix: a bug\n\nRefs: other-org/other.repo#8, #9"),
+        Links(URL),
+        TODAY,
+    )
+    assert (
+        "refs [other-org/other.repo#8](https://github.com/other-org/other.repo/issues/8), "
+        f"refs [#9]({URL}/issues/9)"
+    ) in notes
+    plain = render_notes(
+        "1.1.0", "v1.1.0", None, entries("fix: x\n\nFixes: o/r#3"), Links(None), TODAY
+    )
+    assert "fixes o/r#3" in plain

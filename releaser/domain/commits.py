@@ -38,7 +38,8 @@ class Entry:
     breaking: bool
     subject: str
     breaking_notes: tuple[str, ...] = ()
-    issues: tuple[tuple[str, int], ...] = ()  # (verb, number) from Refs/Fixes/Closes footers
+    # (verb, number) from Refs/Fixes/Closes footers; another repository's is "owner/repo#N"
+    issues: tuple[tuple[str, int | str], ...] = ()
 
     @property
     def conventional(self) -> bool:
@@ -70,7 +71,8 @@ _REVERTS_SHA = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})")
 _MERGE_SUBJECT = re.compile(
     r"^Merge (?:pull request #\d+ from |branch '|remote-tracking branch '|branch \S+ (?:of|into) )"
 )
-_ISSUE_NUMBER = re.compile(r"#(\d+)")
+# `#12`, or `owner/repo#12` for another repository's issue (kept as that text).
+_ISSUE_NUMBER = re.compile(r"(?:(?<![\w./-])([\w.-]+/[\w.-]+))?#(\d+)")
 _ISSUE_VERBS = {
     "refs": "refs",
     "ref": "refs",
@@ -168,13 +170,16 @@ def _footer_facts(lines: list[str]) -> tuple[tuple[str, ...], str | None, tuple]
         value for token, value in footers if token in ("BREAKING CHANGE", "BREAKING-CHANGE")
     )
     release_as = None
-    issues: list[tuple[str, int]] = []
+    issues: list[tuple[str, int | str]] = []
     for token, value in footers:
         low = token.lower()
         if low == "release-as":
             release_as = value.strip()
         elif low in _ISSUE_VERBS:
-            issues.extend((_ISSUE_VERBS[low], int(n)) for n in _ISSUE_NUMBER.findall(value))
+            issues.extend(
+                (_ISSUE_VERBS[low], f"{repo}#{n}" if repo else int(n))
+                for repo, n in _ISSUE_NUMBER.findall(value)
+            )
     return breaking_notes, release_as, tuple(issues)
 
 

@@ -26,7 +26,13 @@ class Links:
     def pull(self, number: str) -> str:
         return f"[#{number}]({self.repo_url}/pull/{number})" if self.repo_url else f"#{number}"
 
-    def issue(self, number: int) -> str:
+    def issue(self, number: int | str) -> str:
+        if isinstance(number, str):  # "owner/repo#N": an issue of another repository
+            repo, _, n = number.rpartition("#")
+            if not self.repo_url:
+                return escape_inline(number)
+            server = self.repo_url.rstrip("/").rsplit("/", 2)[0]
+            return f"[{escape_inline(number)}]({server}/{repo}/issues/{n})"
         return f"[#{number}]({self.repo_url}/issues/{number})" if self.repo_url else f"#{number}"
 
     def compare(self, previous_tag: str | None, tag: str) -> str | None:
