@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,7 +91,9 @@ def execute(ctx: Context):
     known: dict[str, str] = {}
     components = tuple(c.policy.name for c in config.components)
     branches = release_branches(target, components, config.separate_pull_requests)
-    hook = _evidence_hook(ctx, gh, config, target)
+    # The workspace clone, inspected at most once and only if a step asks for it.
+    local = functools.cache(lambda: _local_clone(ctx))
+    hook = _evidence_hook(ctx, gh, config, target, local)
     pending = []
     if mode in ("plan", "release-pr"):
         # What a real run would publish first: plan the release PR as if it had, so a merged
@@ -116,7 +119,9 @@ def execute(ctx: Context):
             published += publish_pr(gh, pr, marker, releases, hook)
     if mode in ("push", "release-pr", "plan") and not elsewhere:
         known.update({p.tag: p.sha for p in published})
-        planned, prs = _release_prs(ctx, gh, config, target, known, dry_run=mode == "plan")
+        planned, prs = _release_prs(
+            ctx, gh, config, target, known, dry_run=mode == "plan", local=local
+        )
     return published, prs, planned, _summary(published, prs, planned, pending)
 
 
@@ -161,17 +166,17 @@ def _flag(ctx: Context, name: str) -> bool:
     raise ConfigError(f"input {name} must be true or false, not {value!r}")
 
 
-def _local_touching(ctx: Context):
+def _local_touching(local):
     """A component's commits from the workspace clone (no API call per commit), if full."""
 
     def touching(base: str | None, head: str, path: str):
-        local = _local_clone(ctx)
-        return None if local is None else local.repo.shas_touching(base, head, path.strip("/"))
+        clone = local()
+        return None if clone is None else clone.repo.shas_touching(base, head, path.strip("/"))
 
     return touching
 
 
-def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
+def _evidence_hook(ctx: Context, gh: GitHub, config, target: str, local):
     """The publish step's assets: evidence gathered from GitHub and the evidence inputs."""
     from releaser.evidence.collect import (
         EvidenceSettings,
@@ -196,7 +201,7 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
         # Either the input or the config key turns it on (the input defaults to "false").
         fail_on_missing=strict or config.fail_on_missing_evidence,
         run_id=ctx.env.get("GITHUB_RUN_ID", ""),
-        touching=_local_touching(ctx),
+        touching=_local_touching(local),
     )
 
     def hook(planned, sha, release):
@@ -206,8 +211,8 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str):
     return hook
 
 
-def _release_prs(ctx, gh, config, target, known, dry_run):
-    local = _local_clone(ctx)
+def _release_prs(ctx, gh, config, target, known, dry_run, local):
+    local = local()
     if local is not None:
         repo = local.repo
         head = local.head()

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from releaser.domain.evidence_intoto import with_footer
+from releaser.domain.evidence_intoto import download_url, with_footer
 from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_body
 from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
-from releaser.github import GitHub, PullInfo, ReleaseInfo
+from releaser.github import GitHub, PullInfo, ReleaseInfo, same_content
 
 PENDING = "releaser: pending"
 RELEASED = "releaser: released"
@@ -155,15 +155,15 @@ def publish_pr(
                 have = {a.name: a for a in release.assets}
                 for asset in uploads:
                     current = have.get(asset.name)
-                    if current is not None and _same(current, asset):
+                    if current is not None and same_content(current, asset):
                         continue
                     if current is not None:
                         gh.delete_asset(current.id)
                     gh.upload_asset(release, asset)
             release = gh.publish_release(release.id, with_footer(body, footer) if footer else None)
         elif any(a.name == EVIDENCE_JSON for a in release.assets):
-            base = release.html_url.rsplit("/releases/tag/", 1)[0]
-            evidence_url = f"{base}/releases/download/{tag}/{EVIDENCE_JSON}"
+            repository_url = release.html_url.rsplit("/releases/tag/", 1)[0]
+            evidence_url = download_url(repository_url, tag, EVIDENCE_JSON)
         done.append(
             Published(
                 planned.component,
@@ -191,13 +191,6 @@ def _settle(gh: GitHub, tag: str, mine: ReleaseInfo) -> ReleaseInfo:
     if winner.id != mine.id:
         gh.delete_release(mine.id)
     return winner
-
-
-def _same(current, asset) -> bool:
-    """An uploaded asset matches: by GitHub's digest where it reports one, else by size."""
-    if current.digest:
-        return current.digest == "sha256:" + asset.sha256
-    return current.size == asset.size
 
 
 def _announce(gh: GitHub, pr: PullInfo, done: list[Published]) -> None:

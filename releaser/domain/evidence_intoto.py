@@ -165,9 +165,14 @@ def parse_sums(text: str) -> dict[str, str]:
     return out
 
 
+def download_url(repository_url: str, tag: str, name: str) -> str:
+    """Where GitHub serves release asset `name` of `tag`."""
+    return f"{repository_url.rstrip('/')}/releases/download/{tag}/{name}"
+
+
 def notes_footer(facts: EvidenceFacts, evidence_json_sha256: str) -> str:
     """Markdown for the end of the release notes: where the evidence is and how to check it."""
-    base = f"{facts.repository_url}/releases/download/{facts.tag}"
+    base = download_url(facts.repository_url, facts.tag, "").rstrip("/")
     intoto = intoto_name(facts)
     marker = canonical(
         {"commit": facts.sha, "evidence_sha256": evidence_json_sha256, "version": facts.version}

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from releaser import __version__
 from releaser.domain.evidence import Commit, EvidenceFacts, Note, PreviousRelease, RunInfo
-from releaser.domain.evidence_intoto import notes_digest
+from releaser.domain.evidence_intoto import download_url, notes_digest
+from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.release_pr import PlannedRelease
 from releaser.errors import EvidenceError
 from releaser.evidence.assets import Asset, build_assets, footer_for, generated_sbom
@@ -184,5 +185,5 @@ def evidence_assets(
     """The publish hook: (assets in upload order, notes footer, evidence JSON download URL)."""
     facts, paths, data = collect(gh, settings, planned, sha, release, warn)
     assets = build_assets(facts, paths, data)
-    url = f"{facts.repository_url}/releases/download/{planned.tag}/release-evidence.json"
+    url = download_url(facts.repository_url, planned.tag, EVIDENCE_JSON)
     return assets, footer_for(facts, assets), url

@@ -1,6 +1,6 @@
 """The GitHub adapter (PyGithub stays inside this package): typed calls, retries, upserts."""
 
-from releaser.github.base import api_error_message
+from releaser.github.base import api_error_message, same_content
 from releaser.github.client import GitHub, mint_app_token
 from releaser.github.types import AssetInfo, PullInfo, ReleaseInfo, _pull
 
@@ -12,4 +12,5 @@ __all__ = [
     "_pull",
     "api_error_message",
     "mint_app_token",
+    "same_content",
 ]

@@ -30,7 +30,7 @@ def api_error_message(exc: BaseException) -> str | None:
     return f"GitHub API error {exc.status}: {message}"
 
 
-def _same_content(present: AssetInfo, asset: Any) -> bool:
+def same_content(present: AssetInfo, asset: Any) -> bool:
     """An uploaded asset is `asset`: same name, and GitHub's digest where it reports one (else
     the size)."""
     if present.name != asset.name:

@@ -42,6 +42,13 @@ def mint_app_token(api_url: str, app_id: str, private_key: str, repository: str)
         raise GitHubError(f"could not mint a GitHub App token: HTTP {exc.status}") from None
 
 
+def _unreadable(exc: GithubException, what: str, permission: str) -> str:
+    """The gap a token without `permission` leaves; any other failure is raised."""
+    if exc.status not in (403, 404):
+        raise exc
+    return f"{what} (HTTP {exc.status}; grant `{permission}`)"
+
+
 class GitHub(Releases):
     """A repository on GitHub (or GHES), with writes that look before they repeat."""
 
@@ -245,16 +252,12 @@ class GitHub(Releases):
                 else:
                     runs.append(_check_run(data))
         except GithubException as exc:
-            if exc.status not in (403, 404):
-                raise
             runs, own = [], []
-            unreadable.append(f"check runs (HTTP {exc.status}; grant `checks: read`)")
+            unreadable.append(_unreadable(exc, "check runs", "checks: read"))
         statuses = []
         try:
             combined = self._get(f"/commits/{sha}/status", {"per_page": PER_PAGE})
             statuses = [_status(s) for s in combined.get("statuses") or ()]
         except GithubException as exc:
-            if exc.status not in (403, 404):
-                raise
-            unreadable.append(f"commit statuses (HTTP {exc.status}; grant `statuses: read`)")
+            unreadable.append(_unreadable(exc, "commit statuses", "statuses: read"))
         return runs + statuses, own, unreadable

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from github import GithubException
 
 from releaser.errors import GitHubError, StateConflict
-from releaser.github.base import _CONNECTION_ERRORS, PER_PAGE, Base, _same_content
+from releaser.github.base import _CONNECTION_ERRORS, PER_PAGE, Base, same_content
 from releaser.github.types import ReleaseInfo, _release
 
 
@@ -90,7 +90,7 @@ class Releases(Base):
                 ):
                     raise
                 current = self.release_for(release.tag_name)
-                if current and any(_same_content(a, asset) for a in current.assets):
+                if current and any(same_content(a, asset) for a in current.assets):
                     return None  # it landed (a lost answer), or a racing run uploaded it
                 if status == 422:
                     raise StateConflict(
