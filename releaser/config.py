@@ -9,6 +9,7 @@ from typing import Any
 
 from releaser.domain.bump import DEFAULT_SECTIONS, BumpPolicy, Section
 from releaser.domain.commits import DEFAULT_TYPES, SquashBullets
+from releaser.domain.evidence import RequiredCheck
 from releaser.domain.release import ComponentPolicy
 from releaser.domain.version import Version
 from releaser.errors import ConfigError
@@ -37,7 +38,7 @@ class Config:
     repository_url: str | None = None
     separate_pull_requests: bool = False
     pull_request_title: str = "chore({target}): release {version}"
-    required_checks: tuple[str, ...] = ()
+    required_checks: tuple[RequiredCheck, ...] = ()
     fail_on_missing_evidence: bool = False
     monorepo: bool = False
     source: str | None = None
@@ -277,7 +278,10 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
         repository_url=(data.get("repository-url") or "").rstrip("/") or None,
         separate_pull_requests=bool(data.get("separate-pull-requests", False)),
         pull_request_title=data.get("pull-request-title", "chore({target}): release {version}"),
-        required_checks=tuple(data.get("required-checks", ())),
+        required_checks=tuple(
+            RequiredCheck(c) if isinstance(c, str) else RequiredCheck(c["name"], c["app"])
+            for c in data.get("required-checks", ())
+        ),
         fail_on_missing_evidence=bool(data.get("fail-on-missing-evidence", False)),
         monorepo=bool(raw_components),
         source=source,

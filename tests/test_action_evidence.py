@@ -165,7 +165,8 @@ def test_publish_attaches_evidence_that_verifies(fakegithub, action, tmp_path):
     )
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert cli.stdout.startswith("verified: v1.1.0 " + sha[:12]), cli.stdout
-    assert "checked in clone)" in cli.stdout
+    assert f"  - git ({clone}): tags v1.1.0 and v1.0.0" in cli.stdout, cli.stdout
+    assert "warning: immutable releases were off" in cli.stdout, cli.stdout
 
     for path in sorted(folder.iterdir()):
         original = path.read_bytes()
@@ -256,7 +257,7 @@ def test_a_token_that_may_not_read_checks_still_publishes(fakegithub, action):
     sha = fake.merge_pull(release_pr.number)
     fake.add_check_run(sha, "build")
     fake.inject("GET", r"/check-runs$", "forbidden", times=5)
-    fake.inject("GET", r"/commits/[0-9a-f]+/status$", "forbidden", times=5)
+    fake.inject("GET", r"/commits/[0-9a-f]+/statuses$", "forbidden", times=5)
     event = action.merged_event(release_pr.number)
     result = action.run("pull_request.closed", event=event)
     assert result.code == 0, result.stdout + result.stderr

@@ -37,8 +37,9 @@ def add_commits(fake, count: int) -> None:
 
 # Reads only the evidence gathering makes (the publish steps themselves never use these).
 EVIDENCE_READS = re.compile(
-    r"/repos/[^/]+/[^/]+/(pulls/\d+(/reviews)?|commits/[0-9a-f]+/(pulls|check-runs|status)"
-    r"|commits/[0-9a-f]+|commits|compare/.*|git/commits/[0-9a-f]+|git/ref/tags/v1\.0\.0)$"
+    r"/repos/[^/]+/[^/]+/(pulls/\d+(/reviews)?|commits/[0-9a-f]+/(pulls|check-runs|statuses)"
+    r"|commits/[0-9a-f]+|commits|compare/.*|git/commits/[0-9a-f]+|git/ref/tags/v1\.0\.0"
+    r"|immutable-releases|collaborators/[^/]+/permission)$"
 )
 
 
@@ -82,7 +83,8 @@ def test_request_counts(fakegithub, action, capsys):
     assert update <= 12
     assert publish <= 15
     # 501 commits pushed straight to main cost one PR lookup each; 502 commits are 6 compare
-    # pages; the release PR costs its PR and its reviews; then tree, previous tag, check runs
-    # and statuses. The uploads: SBOM, evidence JSON and Markdown, in-toto, SHA256SUMS.
-    assert evidence == 501 + 6 + 2 + 4, evidence
+    # pages; the release PR costs its PR and its reviews; then tree, previous tag, check runs,
+    # statuses and the immutable-releases setting. The uploads: SBOM, evidence JSON and
+    # Markdown, in-toto, SHA256SUMS.
+    assert evidence == 501 + 6 + 2 + 5, evidence
     assert uploads == 5

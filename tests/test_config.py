@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from releaser import config
+from releaser.domain.evidence import RequiredCheck
 from releaser.errors import ConfigError
 
 
@@ -75,6 +76,14 @@ def test_components(tmp_path):
         ("components:\n  - name: api\n", "releaser.yml:2: components[0]: 'path' is a required"),
         ("- just\n- a list\n", "releaser.yml:1: (top level): "),
         ("key: [unclosed\n", "releaser.yml:2: invalid YAML"),
+        (
+            "required-checks:\n  - build\n  - {name: tests, ap: github-actions}\n",
+            "releaser.yml:3: required-checks[1]: invalid value",
+        ),
+        (
+            "required-checks:\n  - {name: tests, app: 'evil[bot]'}\n",
+            "releaser.yml:2: required-checks[0]: invalid value",
+        ),
     ],
 )
 def test_errors_name_path_and_line(tmp_path, text, expected):
@@ -83,6 +92,13 @@ def test_errors_name_path_and_line(tmp_path, text, expected):
     message = info.value.one_line()
     assert expected in message, message
     assert info.value.line is not None
+
+
+def test_required_checks_take_names_and_app_pins(tmp_path):
+    cfg = load_text(
+        tmp_path, "required-checks:\n  - build\n  - {name: tests, app: github-actions}\n"
+    )
+    assert cfg.required_checks == (RequiredCheck("build"), RequiredCheck("tests", "github-actions"))
 
 
 def test_duplicate_component_names(tmp_path):

@@ -18,11 +18,14 @@ from cmarkgfm.cmark import Options
 from releaser.domain.evidence import (
     Check,
     PullRequest,
+    RequiredCheck,
     Review,
     approval_covers_head,
     approvers_of_head,
     junit_outcome,
+    needs_permission_lookup,
     required_checks_passed,
+    reviewer_standings,
     rollback,
     second_person_review,
 )
@@ -40,8 +43,9 @@ def pr(author="ada", head=HEAD_1, reviews=(), number=7):
     return PullRequest(number, "t", author, url, "grace", "2025-01-01T00:00:00Z", head, reviews)
 
 
-def rv(who, state, at, commit=HEAD_1):
-    return Review(who, state, f"2025-01-0{at}T00:00:00Z", commit)
+def rv(who, state, at, commit=HEAD_1, **kw):
+    kw.setdefault("association", "MEMBER")
+    return Review(who, state, f"2025-01-0{at}T00:00:00Z", commit, **kw)
 
 
 @pytest.mark.parametrize(
@@ -109,8 +113,8 @@ def test_second_person_review(prs, pushes, status, offending):
     assert (result.status, result.offending) == (status, offending)
 
 
-def ck(name, status="completed", conclusion="success", kind="check_run"):
-    return Check(name, kind, status, conclusion, "https://ci.example/" + name)
+def ck(name, status="completed", conclusion="success", kind="check_run", source="ci"):
+    return Check(name, kind, status, conclusion, "https://ci.example/" + name, source)
 
 
 @pytest.mark.parametrize(
@@ -136,6 +140,7 @@ def ck(name, status="completed", conclusion="success", kind="check_run"):
     ],
 )
 def test_required_checks_passed(checks, required, status, offending):
+    required = tuple(RequiredCheck(n) for n in required)
     result = required_checks_passed(replace(facts(), checks=checks, required_checks=required))
     assert (result.status, result.offending) == (status, offending)
 
@@ -306,3 +311,121 @@ def test_domain_stays_pure():
             if isinstance(node, ast.ImportFrom) and node.module.startswith("releaser"):
                 assert node.module.startswith("releaser.domain"), f"{path.name}: {node.module}"
         assert "datetime.now" not in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("review", "counted"),
+    [
+        pytest.param(rv("dependabot[bot]", "APPROVED", 1, bot=True), False, id="bot"),
+        pytest.param(
+            rv("github-actions[bot]", "APPROVED", 1, bot=True, association="MEMBER"),
+            False,
+            id="bot-even-as-member",
+        ),
+        pytest.param(rv("grace", "APPROVED", 1, association="OWNER"), True, id="owner"),
+        pytest.param(rv("grace", "APPROVED", 1, association="COLLABORATOR"), True, id="collab"),
+        pytest.param(
+            rv("eve", "APPROVED", 1, association="CONTRIBUTOR"), False, id="contributor-unknown"
+        ),
+        pytest.param(
+            rv("eve", "APPROVED", 1, association="CONTRIBUTOR", permission="read"),
+            False,
+            id="contributor-read",
+        ),
+        pytest.param(
+            rv("eve", "APPROVED", 1, association="NONE", permission="write"),
+            True,
+            id="private-member-with-write",
+        ),
+        pytest.param(
+            rv("eve", "APPROVED", 1, association="MANNEQUIN", permission="admin"),
+            True,
+            id="looked-up-admin",
+        ),
+        pytest.param(rv("eve", "APPROVED", 1, association="MANNEQUIN"), False, id="mannequin"),
+    ],
+)
+def test_only_human_writers_approvals_count(review, counted):
+    subject = pr(reviews=(review,))
+    assert approvers_of_head(subject) == ((review.reviewer,) if counted else ())
+    result = second_person_review(replace(facts(), pull_requests=(subject,), direct_pushes=()))
+    assert result.status == ("pass" if counted else "fail")
+
+
+def test_a_pr_approved_only_by_github_actions_fails_second_person_review():
+    bot = rv("github-actions[bot]", "APPROVED", 1, bot=True, association="NONE")
+    subject = pr(reviews=(bot,))
+    result = second_person_review(replace(facts(), pull_requests=(subject,), direct_pushes=()))
+    assert (result.status, result.offending) == ("fail", ("#7",))
+
+
+def test_permission_is_looked_up_only_for_ambiguous_human_approvals():
+    assert needs_permission_lookup(rv("eve", "APPROVED", 1, association="CONTRIBUTOR"))
+    assert needs_permission_lookup(rv("eve", "APPROVED", 1, association="NONE"))
+    assert not needs_permission_lookup(rv("eve", "COMMENTED", 1, association="NONE"))
+    assert not needs_permission_lookup(rv("grace", "APPROVED", 1, association="MEMBER"))
+    assert not needs_permission_lookup(rv("x[bot]", "APPROVED", 1, bot=True, association="NONE"))
+
+
+def test_reviewer_standings_say_what_each_review_was():
+    subject = pr(
+        reviews=(
+            rv("carol", "COMMENTED", 1),
+            rv("grace", "APPROVED", 2),
+            rv("bob", "APPROVED", 3, OLD_2),
+            rv("dan", "APPROVED", 1),
+            rv("dan", "CHANGES_REQUESTED", 4),
+            rv("ci[bot]", "APPROVED", 5, bot=True),
+            rv("eve", "APPROVED", 6, association="CONTRIBUTOR", permission="read"),
+            rv("ada", "APPROVED", 7),
+        )
+    )
+    assert reviewer_standings(subject) == (
+        ("ada", "approved at head, the author: not counted"),
+        ("bob", "approved an older commit"),
+        ("carol", "commented"),
+        ("ci[bot]", "approved at head, a bot: not counted"),
+        ("dan", "requested changes"),
+        ("eve", "approved at head, no write access: not counted"),
+        ("grace", "approved at head"),
+    )
+    md = render_markdown(replace(facts(), pull_requests=(subject,)))
+    assert "carol (commented)" in md and "bob (approved an older commit)" in md
+    assert "grace (approved at head)" in md
+
+
+PINNED = (RequiredCheck("tests", "github-actions"),)
+
+
+@pytest.mark.parametrize(
+    ("checks", "status"),
+    [
+        pytest.param((ck("tests", source="github-actions"),), "pass", id="from-the-app"),
+        pytest.param(
+            (ck("tests", kind="status", source="mallory"),), "pending", id="spoofed-status"
+        ),
+        pytest.param((ck("tests", source="other-app"),), "pending", id="other-app"),
+        pytest.param(
+            (ck("tests", kind="status", source="github-actions[bot]"),),
+            "pass",
+            id="status-posted-by-the-app",
+        ),
+        pytest.param(
+            (ck("tests", source="github-actions"), ck("tests", "completed", "failure", "status")),
+            "pass",
+            id="others-ignored",
+        ),
+    ],
+)
+def test_a_pinned_check_counts_only_its_app(checks, status):
+    result = required_checks_passed(replace(facts(), checks=checks, required_checks=PINNED))
+    assert result.status == status
+    if status != "pass":
+        assert result.offending == ("tests (app github-actions)",)
+
+
+def test_a_plain_required_name_accepts_any_source():
+    spoof = (ck("tests", kind="status", source="mallory"),)
+    plain = (RequiredCheck("tests"),)
+    result = required_checks_passed(replace(facts(), checks=spoof, required_checks=plain))
+    assert result.status == "pass"

@@ -15,6 +15,7 @@ from releaser.domain.evidence import (
     Note,
     PreviousRelease,
     PullRequest,
+    RequiredCheck,
     Review,
     RunInfo,
 )
@@ -82,8 +83,26 @@ def facts() -> EvidenceFacts:
                 merged_at="2025-03-01T10:00:00Z",
                 head_sha=HEAD_1,
                 reviews=(
-                    Review("bob", "COMMENTED", "2025-02-28T09:00:00Z", HEAD_1),
-                    Review("grace", "APPROVED", "2025-02-28T10:00:00Z", HEAD_1),
+                    Review("bob", "COMMENTED", "2025-02-28T09:00:00Z", HEAD_1, association="NONE"),
+                    Review(
+                        "grace", "APPROVED", "2025-02-28T10:00:00Z", HEAD_1, association="MEMBER"
+                    ),
+                    Review(
+                        "github-actions[bot]",
+                        "APPROVED",
+                        "2025-02-28T11:00:00Z",
+                        HEAD_1,
+                        bot=True,
+                        association="NONE",
+                    ),
+                    Review(
+                        "eve",
+                        "APPROVED",
+                        "2025-02-28T12:00:00Z",
+                        HEAD_1,
+                        association="CONTRIBUTOR",
+                        permission="read",
+                    ),
                 ),
             ),
             PullRequest(
@@ -94,7 +113,9 @@ def facts() -> EvidenceFacts:
                 merged_by="grace",
                 merged_at="2025-03-02T10:00:00Z",
                 head_sha=HEAD_2,
-                reviews=(Review("ada", "APPROVED", "2025-03-01T12:00:00Z", OLD_2),),
+                reviews=(
+                    Review("ada", "APPROVED", "2025-03-01T12:00:00Z", OLD_2, association="OWNER"),
+                ),
             ),
             PullRequest(
                 number=43,
@@ -104,21 +125,48 @@ def facts() -> EvidenceFacts:
                 merged_by="mallory",
                 merged_at="2025-03-03T10:00:00Z",
                 head_sha=HEAD_3,
-                reviews=(Review("Mallory", "APPROVED", "2025-03-03T09:00:00Z", HEAD_3),),
+                reviews=(
+                    Review(
+                        "Mallory",
+                        "APPROVED",
+                        "2025-03-03T09:00:00Z",
+                        HEAD_3,
+                        association="COLLABORATOR",
+                    ),
+                ),
             ),
         ),
         direct_pushes=(PUSH,),
         checks=(
             Check(
-                "build", "check_run", "completed", "success", "https://github.com/acme/demo/runs/1"
+                "build",
+                "check_run",
+                "completed",
+                "success",
+                "https://github.com/acme/demo/runs/1",
+                "github-actions",
             ),
             Check(
-                "lint", "check_run", "completed", "skipped", "https://github.com/acme/demo/runs/2"
+                "lint",
+                "check_run",
+                "completed",
+                "skipped",
+                "https://github.com/acme/demo/runs/2",
+                "github-actions",
             ),
-            Check("e2e", "check_run", "in_progress", None, "https://github.com/acme/demo/runs/3"),
-            Check("ci/legacy", "status", "completed", "success", "https://ci.example/b/7"),
+            Check(
+                "e2e",
+                "check_run",
+                "in_progress",
+                None,
+                "https://github.com/acme/demo/runs/3",
+                "github-actions",
+            ),
+            Check(
+                "ci/legacy", "status", "completed", "success", "https://ci.example/b/7", "ci-bot"
+            ),
         ),
-        required_checks=("build", "ci/legacy"),
+        required_checks=(RequiredCheck("build", "github-actions"), RequiredCheck("ci/legacy")),
         tests=(
             JUnitSummary(
                 file="reports/unit.xml",

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from releaser.domain.evidence_json import canonical
 from releaser.errors import VerificationError
 from releaser.evidence.verify import verify
-from tests.test_evidence_support import write_release
+from tests.test_evidence_support import facts, write_release
 
 ASSET_NAMES = [
     "demo-1.4.0-py3-none-any.whl",
@@ -46,6 +47,46 @@ def test_happy_path(release):
     assert "second-person-review fail" in summary and "notes notes.md" in summary
     assert sorted(p.name for p in release.iterdir()) == sorted(ASSET_NAMES)
     assert verify(sorted(release.iterdir())).startswith("verified:")
+
+
+def _section(report: str, title: str) -> list[str]:
+    lines = report.splitlines()
+    out = []
+    for line in lines[lines.index(title) + 1 :]:
+        if not line.startswith("  - "):
+            break
+        out.append(line)
+    return out
+
+
+def test_report_says_what_was_checked_and_what_was_not(release):
+    report = verify([release])
+    checked, not_checked = _section(report, "checked:"), _section(report, "not checked:")
+    assert any("SHA256SUMS" in line for line in checked)
+    assert any("statement subjects" in line for line in checked)
+    assert any("recomputed from its facts" in line for line in checked)
+    assert any("not signed" in line and "later version" in line for line in not_checked)
+    assert any("as GitHub reported them" in line for line in not_checked)
+    assert any("give --repo" in line for line in not_checked)
+
+
+@pytest.mark.parametrize(
+    ("immutable", "warning"),
+    [
+        (True, None),
+        (False, "warning: immutable releases were off when v1.4.0 was published"),
+        (None, "warning: immutable releases were not known to be on when v1.4.0 was published"),
+    ],
+)
+def test_verify_warns_unless_immutable_releases_were_on(tmp_path, immutable, warning):
+    write_release(tmp_path / "assets", replace(facts(), immutable_releases=immutable))
+    report = verify([tmp_path / "assets"])
+    warnings = [line for line in report.splitlines() if line.startswith("warning:")]
+    if warning is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and warnings[0].startswith(warning), report
+        assert warnings[0].endswith("its assets could have been replaced since")
 
 
 # notes.md is a saved release body: its notes hash into the evidence, its footer is rendered.
@@ -180,7 +221,8 @@ def _repo_release(tmp_path: Path, tag_at_release: bool = True, stray: bool = Fal
 def test_repo_happy_path(tmp_path):
     repo, assets, sha = _repo_release(tmp_path)
     summary = verify([assets], repo=repo)
-    assert sha[:12] in summary and "checked in clone" in summary
+    assert sha[:12] in summary and f"  - git ({repo}): tags v1.4.0 and v1.3.2" in summary
+    assert "not checked:" in summary and "give --repo" not in summary
 
 
 def test_repo_tag_mismatch(tmp_path):

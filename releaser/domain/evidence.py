@@ -8,6 +8,26 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from releaser.domain.reviews import (
+    AMBIGUOUS_ASSOCIATIONS,
+    WRITE_PERMISSIONS,
+    WRITER_ASSOCIATIONS,
+    Access,
+    Review,
+    needs_permission_lookup,
+    write_access,
+)
+
+__all__ = [
+    "AMBIGUOUS_ASSOCIATIONS",
+    "WRITE_PERMISSIONS",
+    "WRITER_ASSOCIATIONS",
+    "Access",
+    "Review",
+    "needs_permission_lookup",
+    "write_access",
+]
+
 PENDING_STATUSES = frozenset(
     {"queued", "in_progress", "waiting", "requested", "pending", "expected"}
 )
@@ -33,14 +53,6 @@ class PreviousRelease:
 
 
 @dataclass(frozen=True, slots=True)
-class Review:
-    reviewer: str
-    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
-    submitted_at: str  # ISO 8601 UTC, as GitHub reports it
-    commit_id: str
-
-
-@dataclass(frozen=True, slots=True)
 class PullRequest:
     number: int
     title: str
@@ -57,7 +69,8 @@ class Check:
     """A check run (kind "check_run") or a commit status (kind "status") on the release commit.
 
     Commit statuses map as: state pending -> status "pending"; otherwise status "completed"
-    and conclusion = the state (success/failure/error).
+    and conclusion = the state (success/failure/error). `source` is who made it: the App's
+    slug for a check run, the creator's login for a status ("" when GitHub did not say).
     """
 
     name: str
@@ -65,6 +78,7 @@ class Check:
     status: str
     conclusion: str | None
     url: str
+    source: str = ""
 
     @property
     def outcome(self) -> str:
@@ -72,6 +86,31 @@ class Check:
         if self.status in PENDING_STATUSES or (self.status != "completed" and not self.conclusion):
             return "pending"
         return "pass" if (self.conclusion or "") in PASSING_CONCLUSIONS else "fail"
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredCheck:
+    """A check that must pass; pinned to a GitHub App (its slug) or, with app "", from anyone."""
+
+    name: str
+    app: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (app {self.app})" if self.app else self.name
+
+    def satisfied_by(self, check: Check) -> bool:
+        """A check of this name from the pinned App: a check run the App created, or a status
+        its installation posted (GitHub shows the creator as `<slug>[bot]`), as in branch
+        protection."""
+        if check.name != self.name:
+            return False
+        if not self.app:
+            return True
+        app = self.app.casefold()
+        if check.kind == "check_run":
+            return check.source.casefold() == app
+        return check.source.casefold() == f"{app}[bot]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +179,15 @@ class EvidenceFacts:
     pull_requests: tuple[PullRequest, ...] = ()
     direct_pushes: tuple[str, ...] = ()  # commit shas that reached the branch without a PR
     checks: tuple[Check, ...] = ()
-    required_checks: tuple[str, ...] = ()  # empty: every reported check is required
+    required_checks: tuple[RequiredCheck, ...] = ()  # empty: every reported check is required
     tests: tuple[JUnitSummary, ...] = ()
     rejected_tests: tuple[Note, ...] = ()
     artifacts: tuple[Artifact, ...] = ()
     sboms: tuple[Sbom, ...] = ()
     skipped: tuple[Note, ...] = ()
     warnings: tuple[Note, ...] = ()
+    # The repository's immutable-releases setting at publish time; None: GitHub did not say.
+    immutable_releases: bool | None = None
 
     @property
     def repository_url(self) -> str:
@@ -177,26 +218,70 @@ def _same_person(a: str, b: str) -> bool:
     return a.casefold() == b.casefold()
 
 
+def _standing(pr: PullRequest) -> dict[str, Review | None]:
+    """Each reviewer (casefolded) -> their latest decisive review, or None if they only
+    commented; in the order they first reviewed."""
+    standing: dict[str, Review | None] = {}
+    ordered = sorted(enumerate(pr.reviews), key=lambda item: (item[1].submitted_at, item[0]))
+    for _, review in ordered:
+        key = review.reviewer.casefold()
+        if review.state in DECISIVE_REVIEW_STATES:
+            standing[key] = review
+        elif review.state != "PENDING":
+            standing.setdefault(key, None)
+    return standing
+
+
+def _counts(pr: PullRequest, review: Review) -> bool:
+    return (
+        review.state == "APPROVED"
+        and review.commit_id == pr.head_sha
+        and not _same_person(review.reviewer, pr.author)
+        and write_access(review).write is True
+    )
+
+
 def approvers_of_head(pr: PullRequest) -> tuple[str, ...]:
-    """Reviewers (not the author) whose standing review is an approval of the PR's head commit.
+    """Human reviewers with write access (not the author) whose standing review approves the
+    PR's head commit.
 
     Each reviewer's latest decisive review (APPROVED, CHANGES_REQUESTED, DISMISSED) is their
     standing; a later CHANGES_REQUESTED or DISMISSED supersedes an earlier approval, and an
-    approval counts only if it was given on `head_sha` (later pushes make it stale).
+    approval counts only if it was given on `head_sha` (later pushes make it stale). Bots never
+    count, nor reviewers whose write access is not established (see `write_access`).
     """
-    standing: dict[str, Review] = {}
-    ordered = sorted(enumerate(pr.reviews), key=lambda item: (item[1].submitted_at, item[0]))
-    for _, review in ordered:
-        if review.state in DECISIVE_REVIEW_STATES:
-            standing[review.reviewer.casefold()] = review
-    approvers = [
-        review.reviewer
-        for review in standing.values()
-        if review.state == "APPROVED"
-        and review.commit_id == pr.head_sha
-        and not _same_person(review.reviewer, pr.author)
-    ]
+    approvers = [r.reviewer for r in _standing(pr).values() if r is not None and _counts(pr, r)]
     return tuple(sorted(approvers, key=str.casefold))
+
+
+def reviewer_standings(pr: PullRequest) -> tuple[tuple[str, str], ...]:
+    """(reviewer, what their review amounts to) for each reviewer, sorted by login: approved at
+    head, approved an older commit, requested changes, dismissed or commented, with the reason
+    an approval at head does not count."""
+    out = []
+    latest_login = {r.reviewer.casefold(): r.reviewer for r in pr.reviews}
+    for key, review in _standing(pr).items():
+        if review is None:
+            out.append((latest_login[key], "commented"))
+            continue
+        if review.state == "APPROVED" and review.commit_id == pr.head_sha:
+            what = "approved at head"
+            access = write_access(review)
+            if _same_person(review.reviewer, pr.author):
+                what += ", the author: not counted"
+            elif access.write is not True:
+                why = {"bot": "a bot", "unknown": "write access unknown"}.get(
+                    access.source, "no write access"
+                )
+                what += f", {why}: not counted"
+        elif review.state == "APPROVED":
+            what = "approved an older commit"
+        elif review.state == "CHANGES_REQUESTED":
+            what = "requested changes"
+        else:
+            what = "dismissed"
+        out.append((review.reviewer, what))
+    return tuple(sorted(out, key=lambda item: item[0].casefold()))
 
 
 def approval_covers_head(pr: PullRequest) -> bool:
@@ -211,8 +296,9 @@ def second_person_review(facts: EvidenceFacts) -> PolicyResult:
     if offending:
         unapproved = len(offending) - len(facts.direct_pushes)
         detail = (
-            f"{unapproved} pull request(s) without an approval of their head commit by someone"
-            f" other than the author, {len(facts.direct_pushes)} direct push(es)"
+            f"{unapproved} pull request(s) without an approval of their head commit by a human"
+            f" with write access other than the author, {len(facts.direct_pushes)} direct"
+            " push(es)"
         )
         return PolicyResult("second-person-review", "fail", tuple(offending), detail)
     detail = f"all {len(facts.pull_requests)} pull request(s) approved at their head commit"
@@ -224,17 +310,21 @@ def required_checks_passed(facts: EvidenceFacts) -> PolicyResult:
 
     Several results with one name (a check run and a status, re-runs) count at their worst.
     A required check that never reported is pending, as GitHub shows it ("Expected").
+    A check pinned to an App counts only the results that App made; a plain name counts every
+    result of that name, whoever made it.
     """
-    by_name: dict[str, list[str]] = {}
-    for check in facts.checks:
-        by_name.setdefault(check.name, []).append(check.outcome)
-    required = facts.required_checks or tuple(sorted(by_name))
+    names = sorted({check.name for check in facts.checks})
+    required = facts.required_checks or tuple(RequiredCheck(n) for n in names)
     if not required:
         return PolicyResult(
             "required-checks-passed", "fail", (), "no checks reported on the release commit"
         )
-    failed = [n for n in required if "fail" in by_name.get(n, [])]
-    pending = [n for n in required if n not in failed and "pending" in by_name.get(n, ["pending"])]
+    outcomes = {
+        req: [c.outcome for c in facts.checks if req.satisfied_by(c)] or ["pending"]
+        for req in required
+    }
+    failed = [r.label for r in required if "fail" in outcomes[r]]
+    pending = [r.label for r in required if r.label not in failed and "pending" in outcomes[r]]
     scope = "required" if facts.required_checks else "reported"
     if failed:
         detail = f"{len(failed)} of {len(required)} {scope} check(s) failed"

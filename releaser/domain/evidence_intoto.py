@@ -13,6 +13,7 @@ from releaser.domain.evidence import (
     approvers_of_head,
     junit_outcome,
     policies,
+    write_access,
 )
 from releaser.domain.evidence_json import EVIDENCE_JSON, EVIDENCE_MD, canonical
 
@@ -103,7 +104,13 @@ def change_history(facts: EvidenceFacts) -> dict[str, Any]:
                 "mergedBy": pr.merged_by,
                 "approvedAtHead": list(approvers_of_head(pr)),
                 "reviews": [
-                    {"reviewer": r.reviewer, "state": r.state, "commitId": r.commit_id}
+                    {
+                        "reviewer": r.reviewer,
+                        "bot": r.bot,
+                        "writeAccess": write_access(r).write,
+                        "state": r.state,
+                        "commitId": r.commit_id,
+                    }
                     for r in pr.reviews
                 ],
             }

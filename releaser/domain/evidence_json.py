@@ -19,6 +19,7 @@ from releaser.domain.evidence import (
     Note,
     PreviousRelease,
     PullRequest,
+    RequiredCheck,
     Review,
     RunInfo,
     Sbom,
@@ -26,6 +27,7 @@ from releaser.domain.evidence import (
     junit_outcome,
     policies,
     rollback,
+    write_access,
 )
 
 SCHEMA_URI = "https://releaser.dev/schemas/release-evidence/v1"
@@ -56,17 +58,25 @@ def _pr(pr: PullRequest) -> dict[str, Any]:
         "merged_by": pr.merged_by,
         "merged_at": pr.merged_at,
         "head_sha": pr.head_sha,
-        "reviews": [
-            {
-                "reviewer": r.reviewer,
-                "state": r.state,
-                "submitted_at": r.submitted_at,
-                "commit_id": r.commit_id,
-            }
-            for r in pr.reviews
-        ],
+        "reviews": [_review(r, pr.head_sha) for r in pr.reviews],
         "approved_by": list(approvers),
         "approval_covers_head": bool(approvers),
+    }
+
+
+def _review(r: Review, head: str) -> dict[str, Any]:
+    access = write_access(r)
+    return {
+        "reviewer": r.reviewer,
+        "bot": r.bot,
+        "author_association": r.association,
+        "permission": r.permission,
+        "write_access": access.write,
+        "write_access_source": access.source,
+        "state": r.state,
+        "submitted_at": r.submitted_at,
+        "commit_id": r.commit_id,
+        "at_head": r.commit_id == head,
     }
 
 
@@ -101,12 +111,14 @@ def evidence_document(facts: EvidenceFacts) -> dict[str, Any]:
             "pull_requests": [_pr(pr) for pr in facts.pull_requests],
             "direct_pushes": list(facts.direct_pushes),
         },
+        "settings": {"immutable_releases": facts.immutable_releases},
         "checks": {
-            "required": list(facts.required_checks),
+            "required": [{"name": r.name, "app": r.app} for r in facts.required_checks],
             "results": [
                 {
                     "name": c.name,
                     "kind": c.kind,
+                    "source": c.source,
                     "status": c.status,
                     "conclusion": c.conclusion,
                     "url": c.url,
@@ -208,7 +220,15 @@ def facts_from_document(doc: dict[str, Any]) -> EvidenceFacts:
                 merged_at=p["merged_at"],
                 head_sha=p["head_sha"],
                 reviews=tuple(
-                    Review(r["reviewer"], r["state"], r["submitted_at"], r["commit_id"])
+                    Review(
+                        r["reviewer"],
+                        r["state"],
+                        r["submitted_at"],
+                        r["commit_id"],
+                        bot=r["bot"],
+                        association=r["author_association"],
+                        permission=r["permission"],
+                    )
                     for r in p["reviews"]
                 ),
             )
@@ -216,10 +236,12 @@ def facts_from_document(doc: dict[str, Any]) -> EvidenceFacts:
         ),
         direct_pushes=tuple(doc["changes"]["direct_pushes"]),
         checks=tuple(
-            Check(c["name"], c["kind"], c["status"], c["conclusion"], c["url"])
+            Check(c["name"], c["kind"], c["status"], c["conclusion"], c["url"], c["source"])
             for c in doc["checks"]["results"]
         ),
-        required_checks=tuple(doc["checks"]["required"]),
+        required_checks=tuple(
+            RequiredCheck(r["name"], r["app"]) for r in doc["checks"]["required"]
+        ),
         tests=tuple(
             JUnitSummary(
                 file=t["file"],
@@ -252,4 +274,5 @@ def facts_from_document(doc: dict[str, Any]) -> EvidenceFacts:
         ),
         skipped=_note_tuple(doc["skipped"]),
         warnings=_note_tuple(doc["warnings"]),
+        immutable_releases=doc["settings"]["immutable_releases"],
     )

@@ -13,6 +13,7 @@ from releaser.domain.evidence import (
     approvers_of_head,
     junit_outcome,
     policies,
+    reviewer_standings,
     rollback,
 )
 
@@ -46,6 +47,13 @@ def _link(label: str, url: str) -> str:
     return label
 
 
+_IMMUTABLE = {
+    True: "on (GitHub keeps these assets from being replaced)",
+    False: "**off** (these assets could be replaced after publishing)",
+    None: "**unknown** (the token could not read the setting)",
+}
+
+
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -71,6 +79,7 @@ def render_markdown(facts: EvidenceFacts) -> str:
         f"- **Tests:** {junit_outcome(facts)} — {total_tests} test(s), {failed_tests} failed,"
         f" {len(facts.rejected_tests)} file(s) rejected",
         f"- **Built by:** {_link('workflow run', facts.run.run_url)} at {md_text(facts.run.time)}",
+        f"- **Immutable releases:** {_IMMUTABLE[facts.immutable_releases]}",
         "",
     ]
     if facts.previous and facts.compare_url:
@@ -87,13 +96,13 @@ def _pr_section(facts: EvidenceFacts) -> list[str]:
     rows = []
     for pr in facts.pull_requests:
         approvers = approvers_of_head(pr)
-        reviewers = sorted({r.reviewer for r in pr.reviews}, key=str.casefold)
+        reviewers = [f"{md_text(who)} ({what})" for who, what in reviewer_standings(pr)]
         rows.append(
             (
                 _link(f"\\#{pr.number}", pr.url),
                 md_text(pr.title),
                 md_text(pr.author),
-                ", ".join(md_text(r) for r in reviewers) or "—",
+                ", ".join(reviewers) or "—",
                 ", ".join(md_text(a) for a in approvers) or "**none**",
                 md_text(pr.merged_by),
             )
@@ -110,20 +119,21 @@ def _pr_section(facts: EvidenceFacts) -> list[str]:
 def _checks_section(facts: EvidenceFacts) -> list[str]:
     out = ["## Checks on the release commit", ""]
     if facts.required_checks:
-        out += ["Required: " + ", ".join(md_text(n) for n in facts.required_checks), ""]
+        out += ["Required: " + ", ".join(md_text(r.label) for r in facts.required_checks), ""]
     if not facts.checks:
         return out + ["None reported.", ""]
     rows = [
         (
             _link(md_text(c.name), c.url),
             c.kind.replace("_", " "),
+            md_text(c.source or "—"),
             md_text(c.status),
             md_text(c.conclusion or "—"),
             c.outcome,
         )
         for c in facts.checks
     ]
-    return out + _table(("Check", "Kind", "Status", "Conclusion", "Outcome"), rows)
+    return out + _table(("Check", "Kind", "Source", "Status", "Conclusion", "Outcome"), rows)
 
 
 def _tests_section(facts: EvidenceFacts) -> list[str]:

@@ -2,16 +2,19 @@
 
 Cost: one PR read plus one reviews read per PR when the history carries GitHub's squash or
 merge titles (a hint confirmed by the PR's merge commit); a commit without a usable hint costs
-one more lookup (`commits/{sha}/pulls`): rebase merges and direct pushes.
+one more lookup (`commits/{sha}/pulls`): rebase merges and direct pushes. An approval whose
+author_association does not settle write access (see `needs_permission_lookup`) costs one
+permission lookup per reviewer login, once per run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from releaser.domain.attribution import merged_side, pr_hint
 from releaser.domain.commits import RawCommit
-from releaser.domain.evidence import PullRequest
+from releaser.domain.evidence import PullRequest, Review, needs_permission_lookup
 from releaser.github import GitHub, PullInfo
 
 
@@ -19,11 +22,23 @@ class _Pulls:
     def __init__(self, gh: GitHub) -> None:
         self.gh = gh
         self.full: dict[int, PullInfo | None] = {}
+        self.permissions: dict[str, str | None] = {}
 
     def get(self, number: int) -> PullInfo | None:
         if number not in self.full:
             self.full[number] = self.gh.pull(number)
         return self.full[number]
+
+    def reviews(self, number: int) -> tuple[Review, ...]:
+        out = []
+        for review in self.gh.reviews(number):
+            if needs_permission_lookup(review):
+                key = review.reviewer.casefold()
+                if key not in self.permissions:
+                    self.permissions[key] = self.gh.permission(review.reviewer)
+                review = replace(review, permission=self.permissions[key])
+            out.append(review)
+        return tuple(out)
 
     def merged_as(self, number: int, sha: str) -> PullInfo | None:
         pr = self.get(number)
@@ -74,7 +89,7 @@ def attribute(
                 merged_by=pr.merged_by or "",
                 merged_at=pr.merged_at or "",
                 head_sha=pr.head_sha,
-                reviews=tuple(gh.reviews(number)),
+                reviews=pulls.reviews(number),
             )
         )
     return tuple(out), direct

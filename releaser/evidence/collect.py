@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from releaser import __version__
-from releaser.domain.evidence import Commit, EvidenceFacts, Note, PreviousRelease, RunInfo
+from releaser.domain.evidence import (
+    Commit,
+    EvidenceFacts,
+    Note,
+    PreviousRelease,
+    RequiredCheck,
+    RunInfo,
+)
 from releaser.domain.evidence_intoto import download_url, notes_digest
 from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.release_pr import PlannedRelease
@@ -22,6 +29,12 @@ from releaser.evidence.files import artifacts_from, resolve_globs
 from releaser.evidence.junit import collect_junit
 from releaser.evidence.sbom import validate_sbom
 from releaser.github import GitHub, ReleaseInfo
+
+IMMUTABLE_WARNING = {
+    False: "off: anyone who can edit releases can replace these assets after publishing;"
+    " turn it on in Settings > General > Releases",
+    None: "the token cannot read the setting; the assets may be replaceable",
+}
 
 
 def split_globs(text: str) -> tuple[str, ...]:
@@ -39,7 +52,7 @@ class EvidenceSettings:
     test_results: tuple[str, ...] = ()
     artifacts: tuple[str, ...] = ()
     sboms: tuple[str, ...] = ()
-    required_checks: tuple[str, ...] = ()
+    required_checks: tuple[RequiredCheck, ...] = ()
     fail_on_missing: bool = False
     run_id: str = ""  # check runs of this very run are not evidence for it
     # (base, head, path) -> shas touching path, from a local clone; None: ask the API per commit
@@ -135,6 +148,11 @@ def collect(
     for what in unreadable:
         warn(f"evidence: cannot read {what}")
     junit, artifacts, sboms, paths, skipped, warnings = _files(settings, warn)
+    immutable = gh.immutable_releases()
+    if immutable is not True:
+        why = IMMUTABLE_WARNING[immutable]
+        warn(f"evidence: immutable releases: {why}")
+        warnings += (Note("immutable releases", why),)
     skipped += tuple(Note(f"check run {name}", "the run publishing this release") for name in own)
     skipped += tuple(Note(what, "the token may not read them") for what in unreadable)
     # The draft's creation time: a re-run after a failure renders the very same evidence.
@@ -164,6 +182,7 @@ def collect(
         sboms=sboms,
         skipped=skipped,
         warnings=warnings,
+        immutable_releases=immutable,
     )
     data: dict[str, bytes] = {}
     if not sboms:

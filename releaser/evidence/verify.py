@@ -284,7 +284,7 @@ def _check_repo(repo: Path, doc: dict[str, Any]) -> None:
 
 def verify(paths: list[Path], repo: Path | None = None) -> str:
     """Check downloaded assets (files or directories) offline; raise VerificationError or
-    return a one-line summary."""
+    return a report: a `verified:` line, then what was checked, what was not, and warnings."""
     found = _collect(paths)
     files = {name: path.read_bytes() for name, path in found.items()}
     notes: dict[str, str] = {}
@@ -306,10 +306,48 @@ def verify(paths: list[Path], repo: Path | None = None) -> str:
         _check_repo(repo, doc)
     policy = ", ".join(f"{p['name']} {p['status']}" for p in doc["policies"])
     extra = f", notes {', '.join(sorted(notes))}" if notes else ""
-    checked = " (tag and ancestry checked in clone)" if repo is not None else ""
     src = doc["source"]
     prs = len(doc["changes"]["pull_requests"])
-    return (
+    head = (
         f"verified: {src['tag']} {src['commit'][:12]} — {len(listed) + 1} files,"
-        f" {count} statements, {prs} PRs; {policy}{extra}{checked}"
+        f" {count} statements, {prs} PRs; {policy}{extra}"
     )
+    return "\n".join([head, *_report(doc, sorted(notes), intoto[0], repo)])
+
+
+def _report(doc: dict[str, Any], notes: list[str], intoto: str, repo: Path | None) -> list[str]:
+    """What `verified` rests on, what it does not cover, and a warning where the assets could
+    have been replaced."""
+    src = doc["source"]
+    checked = [
+        f"every file's SHA-256 against {SUMS_NAME}, every listed file present",
+        f"{EVIDENCE_JSON}: schema, canonical encoding, and every computed result (policies,"
+        " approvals, check outcomes, rollback) recomputed from its facts",
+        f"{EVIDENCE_MD} and {intoto} re-rendered from {EVIDENCE_JSON}, byte for byte;"
+        " statement subjects' digests",
+        "artifacts and SBOMs: sizes and digests as recorded",
+    ]
+    if notes:
+        checked.append(f"release notes ({', '.join(notes)}): notes digest and evidence footer")
+    not_checked = [
+        "who produced these files: they are not signed (signing comes in a later version of"
+        " releaser); anyone who can replace the release's assets can forge a consistent set",
+        "GitHub-side facts (reviews, reviewers' access, checks, settings) are as GitHub"
+        " reported them to the publishing run; verify does not ask GitHub again",
+    ]
+    if repo is not None:
+        tags = src["tag"] + (f" and {src['previous']['tag']}" if src["previous"] else "")
+        scope = "complete commit list" if src["component"] == "" else "listed commits"
+        checked.append(f"git ({repo}): tags {tags}, tree, ancestry, {scope}")
+    else:
+        not_checked.append("git: tags, tree and commits (give --repo with a clone)")
+    lines = ["checked:", *(f"  - {c}" for c in checked)]
+    lines += ["not checked:", *(f"  - {c}" for c in not_checked)]
+    immutable = doc["settings"]["immutable_releases"]
+    if immutable is not True:
+        state = "were off" if immutable is False else "were not known to be on"
+        lines.append(
+            f"warning: immutable releases {state} when {src['tag']} was published: its assets"
+            " could have been replaced since"
+        )
+    return lines

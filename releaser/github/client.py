@@ -254,10 +254,39 @@ class GitHub(Releases):
         except GithubException as exc:
             runs, own = [], []
             unreadable.append(_unreadable(exc, "check runs", "checks: read"))
-        statuses = []
+        statuses: dict[str, Check] = {}
         try:
-            combined = self._get(f"/commits/{sha}/status", {"per_page": PER_PAGE})
-            statuses = [_status(s) for s in combined.get("statuses") or ()]
+            # The list (not the combined status) names each status's creator. Newest first:
+            # the latest per context stands, as in the combined status.
+            listed = self._get(f"/commits/{sha}/statuses", {"per_page": PER_PAGE})
+            for data in listed:
+                statuses.setdefault(data["context"], _status(data))
         except GithubException as exc:
             unreadable.append(_unreadable(exc, "commit statuses", "statuses: read"))
-        return runs + statuses, own, unreadable
+        return runs + sorted(statuses.values(), key=lambda c: c.name), own, unreadable
+
+    def permission(self, login: str) -> str | None:
+        """The user's permission on the repository (admin | write | read | none), or None when
+        the token may not read it."""
+        try:
+            data = self._get(f"/collaborators/{quote(login, safe='')}/permission")
+        except UnknownObjectException:
+            return "none"  # no such user
+        except GithubException as exc:
+            if exc.status == 403:
+                return None
+            raise
+        return data.get("permission") or None
+
+    def immutable_releases(self) -> bool | None:
+        """Whether the repository has immutable releases on (GitHub answers 404 when off);
+        None when the token may not read the setting."""
+        try:
+            data = self._get("/immutable-releases")
+        except UnknownObjectException:
+            return False
+        except GithubException as exc:
+            if exc.status in (401, 403):
+                return None
+            raise
+        return bool(data.get("enabled"))

@@ -94,22 +94,29 @@ def _login(user: dict | None) -> str:
 
 
 def _review(data: dict) -> Review:
+    user = data.get("user") or {}
+    login = _login(user)
     return Review(
-        reviewer=_login(data.get("user")),
+        reviewer=login,
         state=data.get("state") or "",
         submitted_at=data.get("submitted_at") or "",
         commit_id=data.get("commit_id") or "",
+        # A deleted account (user null) is no one: treated like a bot, it never counts.
+        bot=user.get("type") == "Bot" or login.endswith("[bot]") or not login,
+        association=data.get("author_association") or "",
     )
 
 
 def _check_run(data: dict) -> Check:
     url = data.get("html_url") or data.get("details_url") or ""
-    return Check(data["name"], "check_run", data["status"], data.get("conclusion"), url)
+    app = (data.get("app") or {}).get("slug") or ""
+    return Check(data["name"], "check_run", data["status"], data.get("conclusion"), url, app)
 
 
 def _status(data: dict) -> Check:
     state = data["state"]
     url = data.get("target_url") or ""
+    creator = _login(data.get("creator"))
     if state == "pending":
-        return Check(data["context"], "status", "pending", None, url)
-    return Check(data["context"], "status", "completed", state, url)
+        return Check(data["context"], "status", "pending", None, url, creator)
+    return Check(data["context"], "status", "completed", state, url, creator)

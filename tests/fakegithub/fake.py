@@ -292,26 +292,39 @@ class FakeGitHub:
         state: str = "APPROVED",
         body: str = "",
         commit_id: str | None = None,
+        association: str = "MEMBER",
     ) -> Review:
+        """A review by `user` (a login ending in "[bot]" is a Bot account)."""
         with self.state.lock:
             pr = self.state.pulls[number]
             sha = commit_id or pulls.head_sha(self, pr)
-            review = Review(self.state.next_id(), number, user, state, body, sha, now())
+            review = Review(
+                self.state.next_id(), number, user, state, body, sha, now(), association
+            )
             self.state.reviews.append(review)
             return review
 
     def add_check_run(
-        self, sha: str, name: str, status: str = "completed", conclusion: str | None = "success"
+        self,
+        sha: str,
+        name: str,
+        status: str = "completed",
+        conclusion: str | None = "success",
+        app: str = "",
     ) -> CheckRun:
+        """A check run created by App `app` (a slug; "" is the fake's own App)."""
         with self.state.lock:
             done = now() if status == "completed" else None
             run = CheckRun(self.state.next_id(), sha, name, status, conclusion, now(), done)
+            run.app = app
             self.state.check_runs.append(run)
             return run
 
-    def add_status(self, sha: str, state: str, context: str = "ci/test") -> Status:
+    def add_status(
+        self, sha: str, state: str, context: str = "ci/test", creator: str = "ci-bot"
+    ) -> Status:
         with self.state.lock:
-            st = Status(self.state.next_id(), sha, state, context, None, None, "ci-bot", now())
+            st = Status(self.state.next_id(), sha, state, context, None, None, creator, now())
             self.state.statuses.append(st)
             return st
 

@@ -34,6 +34,7 @@ class Review:
     body: str
     commit_id: str
     submitted_at: float
+    association: str = "MEMBER"  # author_association as GitHub reports it
 
 
 @dataclass(slots=True)
@@ -101,6 +102,7 @@ class CheckRun:
     external_id: str | None = None
     title: str | None = None
     summary: str | None = None
+    app: str = ""  # the slug of the GitHub App that created it; "" is the fake's own App
 
 
 @dataclass(slots=True)
@@ -130,6 +132,9 @@ class State:
     check_runs: list[CheckRun] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> login
+    # login -> permission (admin | maintain | write | triage | read); anyone else has none
+    collaborators: dict[str, str] = field(default_factory=dict)
+    immutable_releases: bool = False
 
     def next_id(self) -> int:
         return next(self.ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..payloads import iso, node_id
+from ..payloads import iso, node_id, user_id
 from ..state import CheckRun, Status, now
 from .common import ApiError, R, Request, Response, not_found, ok, page_args, paginate, route
 from .repos import resolve_or_404
@@ -14,18 +14,21 @@ if TYPE_CHECKING:
     from ..fake import FakeGitHub
 
 
-def app_json(fake: FakeGitHub) -> dict[str, Any]:
+def app_json(fake: FakeGitHub, slug: str = "") -> dict[str, Any]:
+    """The fake's own App, or (given a slug) another App such as github-actions."""
     stamp = "2024-01-01T00:00:00Z"
+    app_id = fake.app.app_id if not slug else user_id(slug)
+    slug = slug or fake.app.slug
     return {
-        "id": fake.app.app_id,
-        "slug": fake.app.slug,
-        "node_id": node_id("Integration", fake.app.app_id),
+        "id": app_id,
+        "slug": slug,
+        "node_id": node_id("Integration", app_id),
         "client_id": fake.app.client_id,
         "owner": fake.urls.user(fake.owner, "Organization"),
         "name": "Fake Releaser",
         "description": "GitHub App of tests/fakegithub",
         "external_url": fake.urls.web,
-        "html_url": f"{fake.urls.web}/apps/{fake.app.slug}",
+        "html_url": f"{fake.urls.web}/apps/{slug}",
         "created_at": stamp,
         "updated_at": stamp,
         "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
@@ -56,7 +59,7 @@ def check_json(fake: FakeGitHub, c: CheckRun) -> dict[str, Any]:
         },
         "name": c.name,
         "check_suite": {"id": c.id + 500000},
-        "app": app_json(fake),
+        "app": app_json(fake, c.app),
         "pull_requests": [],
     }
 
@@ -108,7 +111,7 @@ def list_check_runs(req: Request) -> Response:
 
 
 def status_json(fake: FakeGitHub, s: Status) -> dict[str, Any]:
-    creator = fake.urls.user(s.creator)
+    creator = fake.urls.user(s.creator, "Bot" if s.creator.endswith("[bot]") else "User")
     return {
         "url": f"{fake.urls.repo_api}/statuses/{s.sha}",
         "avatar_url": creator["avatar_url"],

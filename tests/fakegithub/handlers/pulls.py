@@ -354,7 +354,7 @@ def review_json(fake: FakeGitHub, r: Review) -> dict[str, Any]:
     return {
         "id": r.id,
         "node_id": node_id("PullRequestReview", r.id),
-        "user": fake.urls.user(r.user),
+        "user": fake.urls.user(r.user, "Bot" if r.user.endswith("[bot]") else "User"),
         "body": r.body,
         "state": r.state,
         "html_url": page,
@@ -362,7 +362,7 @@ def review_json(fake: FakeGitHub, r: Review) -> dict[str, Any]:
         "_links": {"html": {"href": page}, "pull_request": {"href": f"{api}/pulls/{r.pull}"}},
         "submitted_at": iso(r.submitted_at),
         "commit_id": r.commit_id,
-        "author_association": "MEMBER",
+        "author_association": r.association,
     }
 
 

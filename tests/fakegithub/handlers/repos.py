@@ -254,3 +254,29 @@ def get_branch(req: Request) -> Response:
             "protection_url": f"{api}/branches/{name}/protection",
         }
     )
+
+
+@route("GET", R + "/immutable-releases")
+def immutable_releases(req: Request) -> Response:
+    # GitHub answers 404 when the setting is off.
+    if not req.fake.state.immutable_releases:
+        raise not_found()
+    return ok({"enabled": True, "enforced_by_owner": False})
+
+
+# GitHub reports maintain as write and triage as read in `permission`; `role_name` is exact.
+_LEGACY_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read"}
+
+
+@route("GET", R + "/collaborators/{username}/permission")
+def collaborator_permission(req: Request) -> Response:
+    login = req.params["username"]
+    role = req.fake.state.collaborators.get(login, "none" if login != req.fake.owner else "admin")
+    user = req.fake.urls.user(login, "Bot" if login.endswith("[bot]") else "User")
+    return ok(
+        {
+            "permission": _LEGACY_PERMISSION.get(role, role),
+            "role_name": role,
+            "user": user | {"role_name": role},
+        }
+    )
