@@ -12,6 +12,8 @@ _BACKTICKS = re.compile(r"`+")
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?"
 _MENTION = re.compile(rf"(?<![A-Za-z0-9_])@{_NAME}(?:@{_NAME})*")
 _SPECIAL = re.compile(r"([\\*_\[\]~|])")
+# What opens or closes an HTML comment; releaser's own structure lives in comments.
+_COMMENT = re.compile(r"<!--|-->")
 
 
 def _code_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -76,7 +78,13 @@ def escape_inline_full(text: str) -> str:
     pos = 0
     for start, end in _code_spans(text):
         pieces.append((_escape_text(text[pos:start]), False))
-        pieces.append((text[start:end], True))
+        span = text[start:end]
+        if _COMMENT.search(span):
+            # Kept raw, the span would carry "<!--" or "-->" into the raw body, where a reader
+            # of releaser's own markers could take it for one: shown as text, backticks and all.
+            pieces.append((_escape_text(span), False))
+        else:
+            pieces.append((span, True))
         pos = end
     pieces.append((_escape_text(text[pos:]), False))
     out: list[str] = []
