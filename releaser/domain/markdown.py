@@ -101,3 +101,13 @@ def escape_inline_full(text: str) -> str:
         # mention ends in a name character, never in the backslash of an escaped backtick.
         ends_raw = span or (piece[-1] == "`" and piece[-2:-1] != "\\")
     return "".join(out)
+
+
+_COMMAND_LINE = re.compile(r"^([ \t]*):(?=:)", re.MULTILINE)
+
+
+def no_workflow_commands(text: str) -> str:
+    """Markdown that reads the same, in which no line is a workflow command: the Actions runner
+    takes a line starting with "::" (after leading blanks) as one (::stop-commands::, ::error::).
+    A backslash before the first ":" renders as nothing in Markdown and ends that."""
+    return _COMMAND_LINE.sub(r"\1\\:", text)
