@@ -111,3 +111,23 @@ def no_workflow_commands(text: str) -> str:
     takes a line starting with "::" (after leading blanks) as one (::stop-commands::, ::error::).
     A backslash before the first ":" renders as nothing in Markdown and ends that."""
     return _COMMAND_LINE.sub(r"\1\\:", text)
+
+
+# Only what would change the rendering where it stands: a backslash before punctuation, code,
+# emphasis and strikethrough marks, a table cell's "|", "_" at a word's edge, a "]" that would
+# close a link, a "<" that would open HTML, a comment or an autolink, the ">" of "-->", an
+# entity, the ":" of a URL and the "." of a bare www name (GFM links both).
+_READABLE = re.compile(
+    r"\\(?=[!-/:-@\[-`{-~])|[`*~|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\](?=[(\[])"
+    r"|<(?=[A-Za-z/!?])|(?<=--)>|&(?=#?[A-Za-z0-9]+;)|:(?=//)|(?<=(?<![A-Za-z0-9])[wW]{3})\."
+)
+_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def escape_readable(text: str) -> str:
+    """One line of user text for a table cell or paragraph of a file people also read raw
+    (release-evidence.md): escaped only where it would otherwise render as something else."""
+    text = " ".join(text.translate(_NEUTRAL).split())
+    text = _READABLE.sub(lambda m: _ENTITY.get(m.group(), "\\" + m.group()), text)
+    # A code span shows the name literally and GitHub does not notify anyone for it.
+    return _MENTION.sub(r"`\g<0>`", text)
