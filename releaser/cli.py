@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _summary(plan) -> str:
+    from releaser.domain.markdown import no_workflow_commands
+
     lines = []
     for release in plan.releases:
         name = release.component or "(root)"
@@ -39,9 +41,10 @@ def _summary(plan) -> str:
             lines.append(f"{name}: {previous} -> {release.version} ({release.bump}, {release.tag})")
         if release.notes:
             lines.append("")
-            lines.append(release.notes.rstrip("\n"))
+            lines.append(no_workflow_commands(release.notes.rstrip("\n")))
             lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # Plan runs in workflow steps too: no line of commit text may act as a workflow command.
+    return no_workflow_commands("\n".join(lines).rstrip("\n")) + "\n"
 
 
 def run_plan(args: argparse.Namespace) -> int:

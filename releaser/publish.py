@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from releaser.domain.evidence_intoto import download_url, with_footer
 from releaser.domain.evidence_json import EVIDENCE_JSON
+from releaser.domain.notes_size import FOOTER_ROOM, RELEASE_BODY_LIMIT, cap_notes
 from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_body
 from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
@@ -141,7 +142,10 @@ def publish_pr(
             )
         release = by_tag.get(tag)
         version = parse_version(planned.version)
-        body = planned.notes
+        # The PR body's own limit keeps notes well inside this one; a body edited elsewhere is
+        # cut here, before the evidence records the digest of the notes as published.
+        body = cap_notes(planned.notes, RELEASE_BODY_LIMIT - FOOTER_ROOM, "the CHANGELOG")
+        planned = replace(planned, notes=body)
         evidence_url = ""
         if release is None:
             release = gh.create_draft_release(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from releaser.config import Component, Config
 from releaser.domain.changelog import prepend_entry
+from releaser.domain.notes_size import PULL_BODY_LIMIT, cap_notes
 from releaser.domain.release import Release
 from releaser.domain.release_pr import (
     Marker,
@@ -109,17 +110,22 @@ def sync_release_prs(
                     )
                 )
             continue
-        planned = tuple(
-            PlannedRelease(
-                r.component,
-                r.path,
-                r.version,
-                r.tag,
-                r.previous_tag,
-                r.notes,
-                notes_sha256(r.notes),
-            )
-            for r in pending
+        planned = _fitting(
+            config,
+            target,
+            head,
+            tuple(
+                PlannedRelease(
+                    r.component,
+                    r.path,
+                    r.version,
+                    r.tag,
+                    r.previous_tag,
+                    r.notes,
+                    notes_sha256(r.notes),
+                )
+                for r in pending
+            ),
         )
         digest = plan_digest(planned, tuple(c.sha for r in pending for c in r.commits))
         title = render_title(config.pull_request_title, target, planned)
@@ -136,6 +142,8 @@ def sync_release_prs(
         gh.force_ref(f"heads/{branch}", commit, known_to_exist=current is not None)
         kept = keep_edits(planned, _marker(current) if current is not None else None)
         body = render_body(Marker(target, head, digest, kept))
+        if len(body) > PULL_BODY_LIMIT:  # kept edits of one release beside new notes of another
+            body = render_body(Marker(target, head, digest, planned))
         if current is None:
             pr = gh.create_pull(branch, target, title, body)
             gh.add_labels(pr.number, [PENDING])
@@ -144,6 +152,24 @@ def sync_release_prs(
             pr = gh.update_pull(current.number, title, body)
             results.append(PrResult(pr.number, pr.html_url, branch, title, False, True))
     return results
+
+
+def _fitting(
+    config: Config, target: str, head: str, planned: tuple[PlannedRelease, ...]
+) -> tuple[PlannedRelease, ...]:
+    """The releases with their notes cut (at an entry, pointing to the CHANGELOG, which keeps
+    them whole) so that the PR body fits GitHub's limit; `generated` is the digest of the notes
+    as written, which is what a merge publishes."""
+    empty = tuple(replace(r, notes="") for r in planned)
+    room = (PULL_BODY_LIMIT - len(render_body(Marker(target, head, "0" * 64, empty)))) // len(
+        planned
+    )
+    changelogs = {c.policy.name: c.changelog_path for c in config.components}
+    out = []
+    for release in planned:
+        notes = cap_notes(release.notes, room, changelogs.get(release.component, "CHANGELOG.md"))
+        out.append(replace(release, notes=notes, generated=notes_sha256(notes)))
+    return tuple(out)
 
 
 def _marker(pr: PullInfo) -> Marker | None:

@@ -93,7 +93,7 @@ def test_bots_and_readers_do_not_approve_and_spoofed_checks_do_not_pass(
         ["tests (app github-actions)"],
     )
 
-    assert "github-actions\\[bot\\] (approved at head, a bot: not counted)" in md
+    assert "github-actions[bot] (approved at head, a bot: not counted)" in md
     assert "eve (approved at head, no write access: not counted)" in md
     assert "bob (commented), eve (approved at head, no write access: not counted)" in md
     assert "| tests | status | mallory |" in md

@@ -33,6 +33,7 @@ from releaser.domain.evidence_intoto import intoto_name, notes_footer, render_in
 from releaser.domain.evidence_json import evidence_document, evidence_json, facts_from_document
 from releaser.domain.evidence_md import md_text, render_markdown
 from tests.test_evidence_support import HEAD_1, OLD_2, facts
+from tests.test_markdown_mentions import linked_mentions
 
 GOLDEN = Path(__file__).parent / "golden" / "evidence"
 ROOT = Path(__file__).parent.parent
@@ -279,16 +280,18 @@ def _html(markdown: str) -> str:
 def test_md_text_renders_as_plain_text(text):
     html = _html(f"| a |\n|---|\n| {md_text(text)} |\n\n{md_text(text)}\n")
     tags = set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", html))
-    assert tags <= {"table", "thead", "tr", "th", "tbody", "td", "p"}, html
-    assert not re.search(r"@[A-Za-z0-9]", html), html
-    assert "<!--" not in html
+    # GFM links an e-mail address (mailto:, notifies no one); a mention shows as code.
+    assert tags <= {"table", "thead", "tr", "th", "tbody", "td", "p", "code", "a"}, html
+    assert all(h.startswith("mailto:") for h in re.findall(r'href="([^"]*)"', html)), html
+    assert linked_mentions(f"{md_text(text)}\n") == []
+    assert "<!--" not in html and "<!--" not in md_text(text) and "-->" not in md_text(text)
 
 
 def test_rendered_evidence_markdown_has_no_injected_html():
     html = _html(render_markdown(facts()))
     assert "<script" not in html and "<b>" not in html and "<img" not in html
     assert 'href="javascript' not in html
-    assert not re.search(r"@[A-Za-z0-9]", html)
+    assert linked_mentions(render_markdown(facts())) == []
     hrefs = re.findall(r'href="([^"]+)"', html)
     assert hrefs and all(
         h.startswith("https://github.com/") or h.startswith("https://ci.example/") for h in hrefs
@@ -429,3 +432,26 @@ def test_a_plain_required_name_accepts_any_source():
     plain = (RequiredCheck("tests"),)
     result = required_checks_passed(replace(facts(), checks=spoof, required_checks=plain))
     assert result.status == "pass"
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("feat(cli): add", "feat(cli): add"),
+        ("github-actions[bot]", "github-actions[bot]"),
+        ("2024-05-01T12:57:29Z", "2024-05-01T12:57:29Z"),
+        ("snake_case_name and a-b", "snake_case_name and a-b"),
+        ("a -> b, 3 < 4", "a -> b, 3 < 4"),
+    ],
+)
+def test_md_text_stays_readable_raw(raw, shown):
+    assert md_text(raw) == shown
+    assert _html(md_text(raw)) == f"<p>{shown.replace('<', '&lt;').replace('>', '&gt;')}</p>\n"
+
+
+def test_evidence_markdown_shows_controls_in_a_pr_title_as_replacement_characters():
+    f = facts()
+    pr = replace(f.pull_requests[0], title="fix: \u202eevil\u202c \x1b[31mred\x1b[0m \u2066x\u2069")
+    md = render_markdown(replace(f, pull_requests=(pr, *f.pull_requests[1:])))
+    assert "fix: \ufffdevil\ufffd \ufffd[31mred\ufffd[0m \ufffdx\ufffd" in md
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", md)

@@ -352,3 +352,23 @@ def test_human_summary(repo):
     )
     assert proc.stdout.startswith("(root): 1.0.0 -> 1.1.0 (minor, v1.1.0)")
     assert "### Features" in proc.stdout
+
+
+def test_plan_text_output_has_no_workflow_command_lines(repo):
+    import contextlib
+    import io
+
+    from releaser.cli import main
+
+    repo.commit("chore: init")
+    repo.tag("v1.0.0")
+    repo.commit("::stop-commands::x")
+    repo.commit("::error::x")
+    repo.commit("fix: a\n\nBREAKING CHANGE: big\n::stop-commands::x\n  ::error::x\n")
+    repo.commit("feat(::error::y): ::warning::z\n")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["plan", "--repo", str(repo.path)]) == 0
+    text = out.getvalue()
+    assert "stop-commands::x" in text and "error::x" in text  # shown, as text
+    assert [line for line in text.split("\n") if line.lstrip().startswith("::")] == []

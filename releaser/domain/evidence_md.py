@@ -1,7 +1,8 @@
 """release-evidence.md: a human summary of the evidence, safe to render on GitHub.
 
-Every user-supplied string goes through `md_text`, so titles and names never become HTML,
-links, table breaks or @mentions.
+Every user-supplied string goes through `md_text` (the one escaping module, markdown.py), so
+titles and names never become HTML, comments, links, table breaks or @mentions, and control
+and bidi characters show as U+FFFD; the file stays readable as plain text.
 """
 
 from __future__ import annotations
@@ -16,23 +17,12 @@ from releaser.domain.evidence import (
     reviewer_standings,
     rollback,
 )
-
-# Inline punctuation CommonMark/GFM give meaning to (":" stops autolinks); a backslash makes
-# each literal. Block markers ("#", "-", "1.") cannot fire: text never starts a line.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|~:])")
-# U+2060 WORD JOINER after "@" stops GitHub from linking (and notifying) "@name" while the
-# text still reads the same.
-_NO_MENTION = "@\u2060"
-_WWW = re.compile(r"(?<![A-Za-z0-9])([wW]{3})\.")
+from releaser.domain.markdown import escape_readable
 
 
 def md_text(value: str) -> str:
-    """Escape untrusted text for a Markdown table cell or paragraph."""
-    text = " ".join(value.split())  # newlines would end a table row
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _WWW.sub(r"\1\\.", text)  # GFM autolinks bare "www." names
-    return text.replace("@", _NO_MENTION)
+    """Untrusted text for a Markdown table cell or paragraph: safe, and readable raw."""
+    return escape_readable(value)
 
 
 def _code(value: str) -> str:
@@ -41,8 +31,10 @@ def _code(value: str) -> str:
 
 
 def _link(label: str, url: str) -> str:
-    # Only http(s) URLs become links; anything else is shown as text.
+    # Only http(s) URLs become links; anything else is shown as text. A label's brackets are
+    # escaped so that it closes where releaser closes it.
     if re.fullmatch(r"https?://[^\s<>()\[\]]+", url):
+        label = re.sub(r"(?<!\\)((?:\\\\)*)([\[\]])", r"\1\\\2", label)
         return f"[{label}](<{url}>)"
     return label
 

@@ -12,6 +12,8 @@ _BACKTICKS = re.compile(r"`+")
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[\w.-]+)?"
 _MENTION = re.compile(rf"(?<![A-Za-z0-9_])@{_NAME}(?:@{_NAME})*")
 _SPECIAL = re.compile(r"([\\*_\[\]~|])")
+# What opens or closes an HTML comment; releaser's own structure lives in comments.
+_COMMENT = re.compile(r"<!--|-->")
 
 
 def _code_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -76,7 +78,13 @@ def escape_inline_full(text: str) -> str:
     pos = 0
     for start, end in _code_spans(text):
         pieces.append((_escape_text(text[pos:start]), False))
-        pieces.append((text[start:end], True))
+        span = text[start:end]
+        if _COMMENT.search(span):
+            # Kept raw, the span would carry "<!--" or "-->" into the raw body, where a reader
+            # of releaser's own markers could take it for one: shown as text, backticks and all.
+            pieces.append((_escape_text(span), False))
+        else:
+            pieces.append((span, True))
         pos = end
     pieces.append((_escape_text(text[pos:]), False))
     out: list[str] = []
@@ -93,3 +101,33 @@ def escape_inline_full(text: str) -> str:
         # mention ends in a name character, never in the backslash of an escaped backtick.
         ends_raw = span or (piece[-1] == "`" and piece[-2:-1] != "\\")
     return "".join(out)
+
+
+_COMMAND_LINE = re.compile(r"^([ \t]*):(?=:)", re.MULTILINE)
+
+
+def no_workflow_commands(text: str) -> str:
+    """Markdown that reads the same, in which no line is a workflow command: the Actions runner
+    takes a line starting with "::" (after leading blanks) as one (::stop-commands::, ::error::).
+    A backslash before the first ":" renders as nothing in Markdown and ends that."""
+    return _COMMAND_LINE.sub(r"\1\\:", text)
+
+
+# Only what would change the rendering where it stands: a backslash before punctuation, code,
+# emphasis and strikethrough marks, a table cell's "|", "_" at a word's edge, a "]" that would
+# close a link, a "<" that would open HTML, a comment or an autolink, the ">" of "-->", an
+# entity, the ":" of a URL and the "." of a bare www name (GFM links both).
+_READABLE = re.compile(
+    r"\\(?=[!-/:-@\[-`{-~])|[`*~|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\](?=[(\[])"
+    r"|<(?=[A-Za-z/!?])|(?<=--)>|&(?=#?[A-Za-z0-9]+;)|:(?=//)|(?<=(?<![A-Za-z0-9])[wW]{3})\."
+)
+_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def escape_readable(text: str) -> str:
+    """One line of user text for a table cell or paragraph of a file people also read raw
+    (release-evidence.md): escaped only where it would otherwise render as something else."""
+    text = " ".join(text.translate(_NEUTRAL).split())
+    text = _READABLE.sub(lambda m: _ENTITY.get(m.group(), "\\" + m.group()), text)
+    # A code span shows the name literally and GitHub does not notify anyone for it.
+    return _MENTION.sub(r"`\g<0>`", text)

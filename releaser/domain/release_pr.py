@@ -10,11 +10,17 @@ from dataclasses import dataclass, replace
 from releaser.domain.version import parse_version
 
 MARKER_VERSION = 1
-_MARKER = re.compile(r"<!-- releaser:(\{.*?\}) -->", re.DOTALL)
-_BLOCK = re.compile(
-    r"<!-- releaser:begin (?P<tag>\S+) -->\n(?P<notes>.*?)\n?<!-- releaser:end (?P=tag) -->",
-    re.DOTALL,
-)
+# The marker releaser writes: the whole last non-blank line of the body, after a "---" line.
+_MARKER = re.compile(r"<!-- releaser:(\{[^\n]*\}) -->")
+_RULE = "---"
+
+
+def _begin(tag: str) -> str:
+    return f"<!-- releaser:begin {tag} -->"
+
+
+def _end(tag: str) -> str:
+    return f"<!-- releaser:end {tag} -->"
 
 
 class MarkerError(ValueError):
@@ -113,9 +119,9 @@ def render_body(marker: Marker) -> str:
     ]
     for release in marker.releases:
         parts += [
-            f"<!-- releaser:begin {release.tag} -->",
+            _begin(release.tag),
             release.notes.rstrip("\n"),
-            f"<!-- releaser:end {release.tag} -->",
+            _end(release.tag),
             "",
         ]
     data = {
@@ -135,7 +141,7 @@ def render_body(marker: Marker) -> str:
             for r in marker.releases
         ],
     }
-    parts += ["---", f"<!-- releaser:{json.dumps(data, separators=(',', ':'))} -->", ""]
+    parts += [_RULE, f"<!-- releaser:{json.dumps(data, separators=(',', ':'))} -->", ""]
     return "\n".join(parts)
 
 
@@ -144,14 +150,42 @@ def _require(cond: bool, why: str) -> None:
         raise MarkerError(why)
 
 
+def _trailing_marker(text: str) -> tuple[str, list[str]]:
+    """The JSON of the one marker releaser wrote (the last non-blank line, after a "---" line)
+    and the lines before that rule. A marker-like string anywhere else is content."""
+    lines = text.rstrip().split("\n")
+    match = _MARKER.fullmatch(lines[-1].strip())
+    _require(match is not None, "the PR body does not end with a releaser marker")
+    rest = lines[:-1]
+    while rest and not rest[-1].strip():
+        rest.pop()
+    _require(bool(rest) and rest[-1].strip() == _RULE, "the releaser marker lost its '---' line")
+    return match.group(1), rest[:-1]
+
+
+def _blocks(lines: list[str], tags: list[str]) -> dict[str, str]:
+    """Each tag's notes: the lines between its begin and end lines, whole lines only, the
+    blocks in the order the marker lists the tags. Anything else is content, not structure."""
+    out: dict[str, str] = {}
+    pos = 0
+    for tag in tags:
+        begin, end = _begin(tag), _end(tag)
+        start = next((i for i in range(pos, len(lines)) if lines[i].strip() == begin), None)
+        _require(start is not None, f"the notes block for {tag} is missing")
+        stop = next((i for i in range(start + 1, len(lines)) if lines[i].strip() == end), None)
+        _require(stop is not None, f"the notes block for {tag} has no end line")
+        out[tag] = "\n".join(lines[start + 1 : stop])
+        pos = stop + 1
+    return out
+
+
 def parse_body(body: str | None) -> Marker:
     """Read back what a release PR will release, with the notes as they stand in the body."""
     text = (body or "").replace("\r\n", "\n")
-    found = _MARKER.findall(text)
-    _require(bool(found), "the PR body has no releaser marker")
-    _require(len(found) == 1, "the PR body has more than one releaser marker")
+    _require(bool(text.strip()), "the PR body has no releaser marker")
+    found, lines = _trailing_marker(text)
     try:
-        data = json.loads(found[0])
+        data = json.loads(found)
     except ValueError:
         raise MarkerError("the releaser marker is not valid JSON") from None
     _require(isinstance(data, dict), "the releaser marker is not a JSON object")
@@ -161,7 +195,6 @@ def parse_body(body: str | None) -> Marker:
     _require(re.fullmatch(r"[0-9a-f]{40}", data["base"]) is not None, "marker 'base' is no SHA")
     raw = data.get("releases")
     _require(isinstance(raw, list) and raw, "marker lists no releases")
-    notes = {m.group("tag"): m.group("notes") for m in _BLOCK.finditer(text)}
     releases = []
     for index, item in enumerate(raw):
         _require(isinstance(item, dict), f"marker release {index} is not an object")
@@ -169,20 +202,23 @@ def parse_body(body: str | None) -> Marker:
             _require(isinstance(item.get(key), str), f"marker release {index}: '{key}' missing")
         _require(parse_version(item["version"]) is not None, f"'{item['version']}' is no SemVer")
         _require(item["tag"].endswith(item["version"]), f"tag {item['tag']} does not match")
-        _require(item["tag"] in notes, f"the notes block for {item['tag']} is missing")
         previous = item.get("previous_tag")
         _require(previous is None or isinstance(previous, str), "bad previous_tag")
         generated = item.get("generated", "")
         _require(isinstance(generated, str), "bad generated")
+    tags = [item["tag"] for item in raw]
+    _require(len(set(tags)) == len(tags), "the marker lists a tag twice")
+    notes = _blocks(lines, tags)
+    for item in raw:
         releases.append(
             PlannedRelease(
                 item["component"],
                 item["path"],
                 item["version"],
                 item["tag"],
-                previous,
+                item.get("previous_tag"),
                 notes[item["tag"]].strip("\n") + "\n",
-                generated,
+                item.get("generated", ""),
             )
         )
     return Marker(data["target"], data["base"], data["plan"], tuple(releases))

@@ -26,8 +26,23 @@ def api_error_message(exc: BaseException) -> str | None:
         return f"cannot reach GitHub{where}: {type(exc).__name__}; check GITHUB_API_URL"
     if not isinstance(exc, GithubException):
         return None
-    message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-    return f"GitHub API error {exc.status}: {message}"
+    data = exc.data
+    message = data.get("message") if isinstance(data, dict) else data
+    details = []
+    for item in (data.get("errors") if isinstance(data, dict) else None) or []:
+        # GitHub's detail: {"message": ...}, or a resource/field/code triple, or a bare string.
+        if isinstance(item, dict):
+            text = item.get("message") or " ".join(
+                str(item[k]) for k in ("resource", "field", "code") if item.get(k)
+            )
+        else:
+            text = str(item)
+        if text:
+            details.append(text)
+    line = f"GitHub API error {exc.status}: {message}"
+    if details:
+        line += " (" + "; ".join(details) + ")"
+    return " ".join(line.split())[:1000]  # one line, bounded
 
 
 def same_content(present: AssetInfo, asset: Any) -> bool:

@@ -37,6 +37,16 @@ def unprocessable(message: str, resource: str = "", code: str = "custom") -> Api
     return ApiError(422, message if not resource else "Validation Failed", errors)
 
 
+# GitHub refuses longer bodies with 422 "Validation Failed" and this detail.
+PULL_BODY_LIMIT = 65536
+RELEASE_BODY_LIMIT = 125000
+
+
+def check_body(body: object, limit: int, resource: str) -> None:
+    if isinstance(body, str) and len(body) > limit:
+        raise unprocessable(f"body is too long (maximum is {limit} characters)", resource)
+
+
 @dataclass(slots=True)
 class Request:
     fake: FakeGitHub

@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING, Any
 from ..gitbackend import GitFailure, Person
 from ..payloads import iso, node_id
 from ..state import Pull, Review, now
-from .common import ApiError, R, Request, Response, not_found, ok, paginate, route, unprocessable
+from .common import (
+    PULL_BODY_LIMIT,
+    ApiError,
+    R,
+    Request,
+    Response,
+    check_body,
+    not_found,
+    ok,
+    paginate,
+    route,
+    unprocessable,
+)
 from .issues import label_json
 from .repos import commit_json, files_json
 
@@ -285,6 +297,7 @@ def list_pulls(req: Request) -> Response:
 
 @route("POST", R + "/pulls")
 def create_pull(req: Request) -> Response:
+    check_body(req.json("body"), PULL_BODY_LIMIT, "PullRequest")
     pr = open_pull(
         req.fake,
         req.json("head"),
@@ -305,6 +318,7 @@ def get_pull(req: Request) -> Response:
 @route("PATCH", R + "/pulls/{pull_number}")
 def update_pull(req: Request) -> Response:
     pr = _pull(req)
+    check_body(req.json("body"), PULL_BODY_LIMIT, "PullRequest")
     for field in ("title", "body", "base"):
         if req.json(field) is not None:
             setattr(pr, field, req.json(field))

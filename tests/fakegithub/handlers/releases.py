@@ -8,7 +8,19 @@ from urllib.parse import quote
 
 from ..payloads import iso, node_id
 from ..state import Asset, Release, now
-from .common import ApiError, R, Request, Response, no_content, not_found, ok, paginate, route
+from .common import (
+    RELEASE_BODY_LIMIT,
+    ApiError,
+    R,
+    Request,
+    Response,
+    check_body,
+    no_content,
+    not_found,
+    ok,
+    paginate,
+    route,
+)
 
 if TYPE_CHECKING:
     from ..fake import FakeGitHub
@@ -101,6 +113,7 @@ def list_releases(req: Request) -> Response:
 @route("POST", R + "/releases")
 def create_release(req: Request) -> Response:
     fake = req.fake
+    check_body(req.json("body"), RELEASE_BODY_LIMIT, "Release")
     tag = req.json("tag_name")
     # Like GitHub: drafts may share a tag (racing clients make such twins); a published
     # release owns its tag.
@@ -150,6 +163,7 @@ def get_release(req: Request) -> Response:
 @route("PATCH", R + "/releases/{release_id}")
 def update_release(req: Request) -> Response:
     r = _release(req)
+    check_body(req.json("body"), RELEASE_BODY_LIMIT, "Release")
     tag = req.json("tag_name")
     if tag and tag != r.tag_name:
         if any(o.tag_name == tag for o in req.fake.state.releases.values()):
