@@ -122,7 +122,8 @@ def execute(ctx: Context):
             candidates = unpublished(gh, target, branches, releases, known, config)
         # Before any write: each marker must say what its merged files say.
         for pr, marker in candidates:
-            check_merged_tree(pr, marker, config, _merged_files(gh, pr, local))
+            if pr.merge_commit_sha:  # else publish_pr refuses it, before any write too
+                check_merged_tree(pr, marker, config, _merged_files(gh, pr, local))
         if candidates:
             hook.preflight()
         for pr, marker in reversed(candidates):
