@@ -14,6 +14,7 @@ from releaser.engine import EnginePlan, plan, plan_warnings
 from releaser.errors import ConfigError
 from releaser.github import GitHub, _pull
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
+from releaser.publish_trust import check_merged_tree, not_a_release_pr
 from releaser.release_pr_flow import PrResult, sync_release_prs
 
 PUSH_LIKE = ("push", "workflow_dispatch", "schedule", "repository_dispatch", "")
@@ -29,7 +30,13 @@ def _mode(ctx: Context, target: str) -> str:
         base = branch_name(target)
         is_release = head_ref == base or head_ref.startswith(base + "--components--")
         merged = ctx.event.get("action") == "closed" and bool(pr.get("merged"))
-        if is_release and merged:
+        problem = not_a_release_pr(_pull(pr), ctx.repository) if is_release and merged else ""
+        if problem:
+            ctx.runner.warning(
+                f"PR #{pr.get('number')} is not a release PR releaser opened ({problem}):"
+                " nothing is published from it"
+            )
+        elif is_release and merged:
             return "publish-event"
         return "publish" if ctx.command == "publish" else "idle"
     return "publish" if ctx.command == "publish" else "push"
@@ -113,6 +120,10 @@ def execute(ctx: Context):
             candidates = [(pr, read_marker(pr, config))]
         else:
             candidates = unpublished(gh, target, branches, releases, known, config)
+        # Before any write: each marker must say what its merged files say.
+        for pr, marker in candidates:
+            if pr.merge_commit_sha:  # else publish_pr refuses it, before any write too
+                check_merged_tree(pr, marker, config, _merged_files(gh, pr, local))
         if candidates:
             hook.preflight()
         for pr, marker in reversed(candidates):
@@ -123,6 +134,16 @@ def execute(ctx: Context):
             ctx, gh, config, target, known, dry_run=mode == "plan", local=local
         )
     return published, prs, planned, _summary(published, prs, planned, pending)
+
+
+def _merged_files(gh: GitHub, pr, local):
+    """Read files as the PR's merge commit has them: from the clone when it holds that commit
+    (no request), else through the API (one request per file)."""
+    sha = pr.merge_commit_sha
+    clone = local()
+    if clone is not None and clone.repo.is_ancestor(sha, sha):
+        return lambda path: clone.repo.show(sha, path)
+    return lambda path: gh.file_text(path, sha)
 
 
 def _other_branch(ctx: Context, target: str) -> str:

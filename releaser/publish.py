@@ -13,9 +13,7 @@ from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_b
 from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
 from releaser.github import GitHub, PullInfo, ReleaseInfo, same_content
-
-PENDING = "releaser: pending"
-RELEASED = "releaser: released"
+from releaser.publish_trust import PENDING, RELEASED, not_a_release_pr
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +84,8 @@ def unpublished(
     """Merged release PRs whose releases are not all published, newest first.
 
     `known` collects tag -> merge sha of the published ones: the local clone may predate them.
+    A PR releaser did not open (a fork's branch of the same name, no label, another author) is
+    not a release PR, whatever its body says.
     """
     published = {r.tag_name for r in releases if not r.draft}
     out = []
@@ -93,6 +93,8 @@ def unpublished(
     for branch in branches:
         for pr in gh.pulls(branch, "closed", target):
             if not pr.merged or not pr.merge_commit_sha:
+                continue
+            if not_a_release_pr(pr, gh.repository):
                 continue
             try:
                 marker = parse_body(pr.body)

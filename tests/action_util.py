@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.fakegithub.events import make_event
+from tests.fakegithub.handlers.pulls import pull_json
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ".github/workflows/release.yml"
@@ -132,7 +133,9 @@ class ActionRunner:
         )
 
     def merged_event(self, number: int) -> dict:
+        """The pull_request.closed event GitHub sends for PR `number` as the fake holds it."""
         pull = self.fake.pulls[number]
+        data = pull_json(self.fake, pull, full=False)
         return make_event(
             "pull_request.closed",
             repo=self.fake.full_name,
@@ -146,4 +149,7 @@ class ActionRunner:
             title=pull.title,
             body=pull.body,
             labels=list(pull.labels),
+            user=data["user"],
+            author_association=data["author_association"],
+            head_repo=data["head"]["repo"],
         )

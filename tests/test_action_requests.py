@@ -74,7 +74,12 @@ def test_request_counts(fakegithub, action, capsys):
     fake.reset_requests()
     published = action.run("pull_request.closed", event=action.merged_event(pr.number))
     assert published.code == 0, published.stdout
-    publish, evidence, uploads = split_evidence(fake.reset_requests())
+    calls = fake.reset_requests()
+    publish, evidence, uploads = split_evidence(calls)
+    # The marker is checked against the merged CHANGELOG (zero-config: no version files); the
+    # clone holds the merge commit, so that costs no request (without it: one per checked file,
+    # see test_action_publish_trust.py).
+    assert [c.path for c in calls if "/contents/" in c.path] == []
     with capsys.disabled():
         print(
             f"\nrequests: create-pr={create} update-pr(500 commits)={update} publish={publish}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from releaser.domain.changelog import prepend_entry
-from releaser.domain.updaters import UpdateError, updater_for
+from releaser.domain.changelog import newest_versions, prepend_entry
+from releaser.domain.updaters import UPDATERS, UpdateError, updater_for
 
 ENTRY = "## [1.1.0](u) (2026-12-01)\n\n\n### Features\n\n* x\n"
 
@@ -62,25 +62,25 @@ PACKAGE_JSON = """{
 """
 
 
-@pytest.mark.parametrize(
-    "path, before, after",
-    [
-        ("pyproject.toml", PYPROJECT, PYPROJECT.replace('"1.0.0"', '"1.1.0"')),
-        ("pyproject.toml", POETRY, POETRY.replace("0.3.0", "1.1.0")),
-        (
-            "package.json",
-            PACKAGE_JSON,
-            PACKAGE_JSON.replace('"version": "1.0.0",\n', '"version": "1.1.0",\n'),
-        ),
-        ("src/pkg/__init__.py", '"""doc"""\n__version__ = "1.0.0"\nx = 1\n', None),
-        ("src/pkg/_version.py", "__version__: str = '1.0.0'\n", None),
-        ("VERSION", "1.0.0\n", "1.1.0\n"),
-        ("VERSION", "v1.0.0", "v1.1.0"),
-        ("chart/Chart.yaml", "apiVersion: v2\nversion: 1.0.0\nappVersion: 1.0.0\n", None),
-        ("action.yml", "  image: docker://ghcr.io/x/y:1.0.0 # x-releaser-version\n", None),
-        ("README.md", "Install 1.0.0 <!-- x-releaser-version -->\nold 1.0.0 stays\n", None),
-    ],
-)
+UPDATE_CASES = [
+    ("pyproject.toml", PYPROJECT, PYPROJECT.replace('"1.0.0"', '"1.1.0"')),
+    ("pyproject.toml", POETRY, POETRY.replace("0.3.0", "1.1.0")),
+    (
+        "package.json",
+        PACKAGE_JSON,
+        PACKAGE_JSON.replace('"version": "1.0.0",\n', '"version": "1.1.0",\n'),
+    ),
+    ("src/pkg/__init__.py", '"""doc"""\n__version__ = "1.0.0"\nx = 1\n', None),
+    ("src/pkg/_version.py", "__version__: str = '1.0.0'\n", None),
+    ("VERSION", "1.0.0\n", "1.1.0\n"),
+    ("VERSION", "v1.0.0", "v1.1.0"),
+    ("chart/Chart.yaml", "apiVersion: v2\nversion: 1.0.0\nappVersion: 1.0.0\n", None),
+    ("action.yml", "  image: docker://ghcr.io/x/y:1.0.0 # x-releaser-version\n", None),
+    ("README.md", "Install 1.0.0 <!-- x-releaser-version -->\nold 1.0.0 stays\n", None),
+]
+
+
+@pytest.mark.parametrize("path, before, after", UPDATE_CASES)
 def test_updaters_change_only_the_version(path, before, after):
     result = updater_for(path).update(before, "1.1.0")
     if after is None:
@@ -91,21 +91,67 @@ def test_updaters_change_only_the_version(path, before, after):
         assert result == after
 
 
-@pytest.mark.parametrize(
-    "path, text",
-    [
-        ("pyproject.toml", "[project]\nname = 'x'\ndynamic = ['version']\n"),
-        ("package.json", '{"name": "x", "nested": {"version": "1.0.0"}}'),
-        ("package.json", "{not json"),
-        ("x.py", "VERSION = '1.0.0'\n"),
-        ("VERSION", "banana\n"),
-        ("Chart.yaml", "  version: 1.0.0\n"),
-        ("notes.txt", "1.0.0 but no marker\n"),
-    ],
-)
+REFUSE_CASES = [
+    ("pyproject.toml", "[project]\nname = 'x'\ndynamic = ['version']\n"),
+    ("package.json", '{"name": "x", "nested": {"version": "1.0.0"}}'),
+    ("package.json", "{not json"),
+    ("x.py", "VERSION = '1.0.0'\n"),
+    ("VERSION", "banana\n"),
+    ("Chart.yaml", "  version: 1.0.0\n"),
+    ("notes.txt", "1.0.0 but no marker\n"),
+]
+
+
+@pytest.mark.parametrize("path, text", REFUSE_CASES)
 def test_updaters_refuse_files_without_a_version(path, text):
     with pytest.raises(UpdateError):
         updater_for(path).update(text, "1.1.0")
+
+
+@pytest.mark.parametrize("path, before, _after", UPDATE_CASES)
+@pytest.mark.parametrize("version", ["1.1.0", "2.0.0-rc.1+build.7"])
+def test_every_format_reads_back_the_version_it_wrote(path, before, _after, version):
+    updater = updater_for(path)
+    assert updater.current(before) == ("0.3.0" if "0.3.0" in before else "1.0.0")
+    assert updater.current(updater.update(before, version)) == version
+
+
+def test_every_updater_can_read_its_version():
+    assert all(callable(getattr(u, "current", None)) for u in UPDATERS.values())
+
+
+@pytest.mark.parametrize("path, text", REFUSE_CASES)
+def test_reading_a_file_without_a_version_refuses(path, text):
+    with pytest.raises(UpdateError):
+        updater_for(path).current(text)
+
+
+def test_marked_lines_that_disagree_are_refused_not_guessed():
+    text = "a 1.0.1 # x-releaser-version\nb 9.0.0 # x-releaser-version\n"
+    with pytest.raises(UpdateError, match="1.0.1, 9.0.0"):
+        updater_for("deploy.yml").current(text)
+
+
+@pytest.mark.parametrize(
+    "text, count, expected",
+    [
+        ("# Changelog\n\n## [1.1.0](u) (2026-12-01)\n\n## [1.0.0](u)\n", 1, ("1.1.0",)),
+        ("# Changelog\n\n## 1.1.0 (2026-12-01)\n\n## [1.0.0](u)\n", 2, ("1.1.0", "1.0.0")),
+        ("# Changelog\n\n### [v0.1.1](u)\n\n### Bug Fixes\n", 2, ("0.1.1",)),
+        ("# [2.0.0-rc.1](u)\n\n### ⚠ BREAKING CHANGES\n", 1, ("2.0.0-rc.1",)),
+        ("# Changelog\n\n## Unreleased\n\n## [1.0.0](u)\n", 1, (None,)),
+        ("# Changelog\n\nNothing yet.\n", 1, ()),
+        (None, 1, ()),
+    ],
+    ids=["newest", "two", "v-prefix", "level-1", "unreleased", "none", "missing"],
+)
+def test_newest_release_headings(text, count, expected):
+    assert newest_versions(text, count) == expected
+
+
+def test_newest_heading_is_the_entry_prepend_wrote():
+    existing = "# Changelog\n\n## [1.0.0](u) (2020-01-01)\n\n* first\n"
+    assert newest_versions(prepend_entry(existing, ENTRY)) == ("1.1.0",)
 
 
 def test_explicit_kind_overrides_file_name():

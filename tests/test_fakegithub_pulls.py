@@ -128,3 +128,36 @@ def test_pull_list_pagination(fakegithub, repo):
     numbers = [p.number for p in g.get_repo("acme/widgets").get_pulls(state="all")]
     assert numbers == [5, 4, 3, 2, 1]
     assert fakegithub.count("GET", r"/pulls$") == 3
+
+
+def test_a_fork_pr_names_its_own_repository_and_is_listed_by_its_owner(fakegithub, repo):
+    from tests.fakegithub.handlers.pulls import fork_ref
+
+    fakegithub.git.update_ref(
+        fork_ref("mallory/widgets", "release/next"), fakegithub.ref_sha("refs/heads/release/next")
+    )
+    fakegithub.git.update_ref("refs/heads/release/next", fakegithub.ref_sha("refs/heads/main"))
+    # "user:branch" names the branch of user's fork, as GitHub reads it.
+    pr = repo.create_pull(base="main", head="mallory:release/next", title="from a fork", body="")
+    assert pr.head.repo.full_name == "mallory/widgets" and pr.head.repo.fork
+    assert pr.head.label == "mallory:release/next" and pr.head.user.login == "mallory"
+    assert pr.base.repo.full_name == "acme/widgets" and pr.user.type == "User"
+    assert pr.commits == 2
+    assert [p.number for p in repo.get_pulls(head="mallory:release/next")] == [pr.number]
+    assert list(repo.get_pulls(head="acme:release/next")) == []
+    merged = fakegithub.merge_pull(pr.number)
+    assert fakegithub.ref_sha("refs/heads/main") == merged
+
+
+def test_author_association_and_bot_accounts(fakegithub, repo):
+    fakegithub.add_token("ghs_app", "acme-releaser[bot]")
+    by_member = repo.create_pull(base="main", head="release/next", title="t", body="")
+    assert (by_member.user.login, by_member.user.type) == ("releaser-bot", "User")
+    assert by_member.raw_data["author_association"] == "MEMBER"
+    bot = fakegithub.client(token="ghs_app").get_repo("acme/widgets")
+    fakegithub.branch("topic")
+    fakegithub.commit("topic", "feat: t", {"t.py": "T = 1\n"})
+    by_bot = bot.create_pull(base="main", head="topic", title="t", body="")
+    assert (by_bot.user.login, by_bot.user.type) == ("acme-releaser[bot]", "Bot")
+    by_stranger = fakegithub.create_pull("topic", base="release/next", user="someone")
+    assert repo.get_pull(by_stranger.number).raw_data["author_association"] == "CONTRIBUTOR"

@@ -1,8 +1,11 @@
-"""Prepend a release entry to CHANGELOG.md, leaving everything already there byte-for-byte."""
+"""Prepend a release entry to CHANGELOG.md, leaving everything already there byte-for-byte;
+read back the version of the newest release headings."""
 
 from __future__ import annotations
 
 import re
+
+from releaser.domain.version import parse_version
 
 # A release heading: Release Please writes `## `, but older release-please and
 # standard-version wrote `### [1.2.1]` for patches, and semantic-release writes `# [1.2.0]`
@@ -24,3 +27,20 @@ def prepend_entry(existing: str | None, entry: str) -> str:
     if head and not head.endswith("\n\n"):
         head = head + ("\n" if head.endswith("\n") else "\n\n")
     return f"{head}{entry}\n{tail}"
+
+
+_VERSION_AFTER_HASHES = re.compile(
+    r"#+ \[?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)"
+)
+
+
+def newest_versions(text: str | None, count: int = 1) -> tuple[str | None, ...]:
+    """The versions of the newest `count` release headings, newest first (None for a release
+    heading that names no version, such as `## Unreleased`)."""
+    out: list[str | None] = []
+    for match in _FIRST_RELEASE.finditer(text or ""):
+        if len(out) == count:
+            break
+        found = _VERSION_AFTER_HASHES.match(text, match.start())
+        out.append(found.group(1) if found and parse_version(found.group(1)) else None)
+    return tuple(out)

@@ -1,4 +1,5 @@
-"""One small updater per version-file format; each rewrites only the version, nothing else."""
+"""One small updater per version-file format: `update` rewrites only the version, nothing else;
+`current` reads the version the file holds now."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def _replace_span(text: str, start: int, end: int, version: str) -> str:
 
 
 def _toml_table_version(text: str, tables: tuple[str, ...]) -> str | None:
+    """`text` with the table's version value replaced by a NUL (one character to find)."""
     current = None
     for match in re.finditer(
         r"(?m)^[ \t]*(\[[^\]\n]+\])[^\n]*$|^[ \t]*version[ \t]*=[ \t]*(['\"])([^'\"\n]*)\2", text
@@ -44,6 +46,15 @@ class Pyproject:
             marked = _toml_table_version(text, (table,))
             if marked is not None:
                 return marked.replace("\0", version, 1)
+        raise UpdateError("no version in [project] or [tool.poetry]")
+
+    def current(self, text: str) -> str:
+        for table in ("project", "tool.poetry"):
+            marked = _toml_table_version(text, (table,))
+            if marked is not None:
+                start = marked.index("\0")
+                end = start + len(text) - len(marked) + 1
+                return text[start:end]
         raise UpdateError("no version in [project] or [tool.poetry]")
 
 
@@ -87,6 +98,13 @@ class PackageJson:
     """The top-level `"version"` of package.json (nested ones are left alone)."""
 
     def update(self, text: str, version: str) -> str:
+        return _replace_span(text, *self._span(text), version)
+
+    def current(self, text: str) -> str:
+        start, end = self._span(text)
+        return json.loads(f'"{text[start:end]}"')
+
+    def _span(self, text: str) -> tuple[int, int]:
         try:
             json.loads(text)
         except ValueError as exc:
@@ -94,7 +112,7 @@ class PackageJson:
         span = _json_top_level_key(text, "version")
         if span is None:
             raise UpdateError('no top-level "version"')
-        return _replace_span(text, *span, version)
+        return span
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +120,17 @@ class PythonVersion:
     """`__version__ = "…"` in a Python module."""
 
     def update(self, text: str, version: str) -> str:
+        match = self._find(text)
+        return _replace_span(text, match.start(2), match.end(2), version)
+
+    def current(self, text: str) -> str:
+        return self._find(text).group(2)
+
+    def _find(self, text: str) -> re.Match:
         match = re.search(r"(?m)^__version__\s*(?::\s*str\s*)?=\s*(['\"])([^'\"\n]*)\1", text)
         if not match:
             raise UpdateError("no __version__ assignment")
-        return _replace_span(text, match.start(2), match.end(2), version)
+        return match
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +145,29 @@ class PlainVersion:
         prefix = "v" if stripped.startswith("v") else ""
         return text[:start] + prefix + version + text[start + len(stripped) :]
 
+    def current(self, text: str) -> str:
+        stripped = text.strip()
+        if parse_version(stripped.removeprefix("v")) is None:
+            raise UpdateError(f"does not hold a version: {stripped[:40]!r}")
+        return stripped.removeprefix("v")
+
 
 @dataclass(frozen=True, slots=True)
 class ChartYaml:
     """The top-level `version:` of a Helm Chart.yaml (appVersion is the app's business)."""
 
     def update(self, text: str, version: str) -> str:
+        match = self._find(text)
+        return _replace_span(text, match.start(2), match.end(2), version)
+
+    def current(self, text: str) -> str:
+        return self._find(text).group(2)
+
+    def _find(self, text: str) -> re.Match:
         match = re.search(r"(?m)^version:[ \t]*(['\"]?)([^'\"\s#]+)\1", text)
         if not match:
             raise UpdateError("no top-level version:")
-        return _replace_span(text, match.start(2), match.end(2), version)
+        return match
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +190,24 @@ class MarkerLines:
         if not found:
             raise UpdateError(f"no version on a line marked {self.marker}")
         return "".join(lines)
+
+    def current(self, text: str) -> str:
+        """The marked lines' version; lines that disagree are named, not averaged."""
+        found: list[str] = []
+        for line in text.splitlines():
+            if self.marker not in line:
+                continue
+            for match in _VERSION_TOKEN.finditer(line):
+                if parse_version(match.group(1)) is not None:
+                    found.append(match.group(1))
+                    break
+        if not found:
+            raise UpdateError(f"no version on a line marked {self.marker}")
+        if len(set(found)) > 1:
+            raise UpdateError(
+                f"lines marked {self.marker} disagree: {', '.join(sorted(set(found)))}"
+            )
+        return found[0]
 
 
 UPDATERS = {

@@ -24,6 +24,9 @@ class PullInfo:
     author: str
     merged_by: str | None
     merged_at: str | None
+    head_repo: str = ""  # owner/name of the head branch's repository ("" once a fork is deleted)
+    author_type: str = ""  # "User" or "Bot"
+    author_association: str = ""  # OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,9 @@ def _pull(data: dict) -> PullInfo:
         author=(data.get("user") or {}).get("login", ""),
         merged_by=(data.get("merged_by") or {}).get("login"),
         merged_at=data.get("merged_at"),
+        head_repo=(data["head"].get("repo") or {}).get("full_name") or "",
+        author_type=(data.get("user") or {}).get("type") or "",
+        author_association=data.get("author_association") or "",
     )
 
 

@@ -42,7 +42,9 @@ def make_event(kind: str, **adjust: Any) -> dict[str, Any]:
     Common: repo="o/r", default_branch, sender="login".
     push: ref, before, after (head_commit.id follows), commits=[...] (replaces the list).
     pull_request.closed: number, merged, merge_commit_sha, head_ref, head_sha, base_ref, title,
-    body, labels=[names].  workflow_dispatch: ref, inputs={...}.  schedule: ref, cron.
+    body, labels=[names], user={login, type, ...} (the author), author_association,
+    head_repo={repository object} (the head branch's repository; None for a deleted fork).
+    workflow_dispatch: ref, inputs={...}.  schedule: ref, cron.
     """
     if kind not in KINDS:
         raise KeyError(f"unknown event kind {kind!r}; known: {KINDS}")
@@ -107,6 +109,15 @@ def _pull(event: dict[str, Any], adjust: dict[str, Any]) -> None:
     for key in ("title", "body"):
         if key in adjust:
             pr[key] = adjust.pop(key)
+    if "user" in adjust:
+        pr["user"] = adjust.pop("user")
+    if "author_association" in adjust:
+        pr["author_association"] = adjust.pop("author_association")
+    if "head_repo" in adjust:
+        pr["head"]["repo"] = adjust.pop("head_repo")
+        owner = (pr["head"]["repo"] or {}).get("owner") or pr["head"]["user"]
+        pr["head"]["user"] = owner
+        pr["head"]["label"] = f"{owner['login']}:{pr['head']['ref']}"
     if "labels" in adjust:
         pr["labels"] = [
             {"name": n, "color": "ededed", "default": False, "description": None}

@@ -267,9 +267,14 @@ class FakeGitHub:
         title: str = "A change",
         body: str = "",
         user: str = "contributor",
+        head_repo: str = "",
     ) -> Pull:
+        """A PR from `head` of this repository, or of the fork `head_repo` ("owner/name"), whose
+        branch the bare repository keeps at pulls.fork_ref(head_repo, head)."""
         with self.state.lock:
-            return pulls.open_pull(self, head, base or self.default_branch, title, body, user)
+            return pulls.open_pull(
+                self, head, base or self.default_branch, title, body, user, head_repo=head_repo
+            )
 
     def merge_pull(
         self,

@@ -40,7 +40,9 @@ class Urls:
         self.repo_api = f"{self.api}/repos/{owner}/{repo}"
         self.repo_html = f"{self.web}/{owner}/{repo}"
 
-    def user(self, login: str, kind: str = "User") -> dict[str, Any]:
+    def user(self, login: str, kind: str | None = None) -> dict[str, Any]:
+        # GitHub Apps and the workflow token act as "<slug>[bot]" accounts of type Bot.
+        kind = kind or ("Bot" if login.endswith("[bot]") else "User")
         u = f"{self.api}/users/{login}"
         return {
             "login": login,

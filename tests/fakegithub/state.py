@@ -59,6 +59,7 @@ class Pull:
     labels: list[str] = field(default_factory=list)
     commit_shas: list[str] = field(default_factory=list)  # recorded at merge time
     landed_shas: list[str] = field(default_factory=list)  # what the merge put on the base
+    head_repo: str = ""  # "owner/name" of a fork holding the head branch; "" for this repo
 
 
 @dataclass(slots=True)

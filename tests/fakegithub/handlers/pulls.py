@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..gitbackend import GitFailure, Person
-from ..payloads import iso, node_id
+from ..payloads import iso, node_id, user_id
 from ..state import Pull, Review, now
 from .common import (
     PULL_BODY_LIMIT,
@@ -36,12 +36,21 @@ REVIEW_STATES = {
 }
 
 
+def fork_ref(head_repo: str, branch: str) -> str:
+    """Where the bare repository keeps a fork's branch (GitHub keeps forks in one network)."""
+    return f"refs/forks/{head_repo}/{branch}"
+
+
+def head_ref(pr: Pull) -> str:
+    return fork_ref(pr.head_repo, pr.head) if pr.head_repo else f"refs/heads/{pr.head}"
+
+
+def head_owner(fake: FakeGitHub, pr: Pull) -> str:
+    return pr.head_repo.split("/")[0] if pr.head_repo else fake.owner
+
+
 def head_sha(fake: FakeGitHub, pr: Pull) -> str:
-    return (
-        fake.git.resolve(f"refs/heads/{pr.head}") or pr.head_sha
-        if pr.state == "open"
-        else pr.head_sha
-    )
+    return fake.git.resolve(head_ref(pr)) or pr.head_sha if pr.state == "open" else pr.head_sha
 
 
 def base_sha(fake: FakeGitHub, pr: Pull) -> str:
@@ -66,9 +75,13 @@ def open_pull(
     body: str | None,
     user: str,
     draft: bool = False,
+    head_repo: str = "",
 ) -> Pull:
-    head = head.split(":", 1)[-1]
-    if fake.git.resolve(f"refs/heads/{head}") is None:
+    owner, _, head = head.rpartition(":")
+    if owner and owner != fake.owner and not head_repo:
+        head_repo = f"{owner}/{fake.repo}"  # "user:branch" names the branch of user's fork
+    ref = fork_ref(head_repo, head) if head_repo else f"refs/heads/{head}"
+    if fake.git.resolve(ref) is None:
         raise ApiError(
             422,
             "Validation Failed",
@@ -81,11 +94,12 @@ def open_pull(
             [{"resource": "PullRequest", "field": "base", "code": "invalid"}],
         )
     for pr in fake.state.pulls.values():
-        if pr.state == "open" and pr.head == head and pr.base == base:
+        same = pr.head == head and pr.head_repo == head_repo and pr.base == base
+        if pr.state == "open" and same:
             raise unprocessable(
-                f"A pull request already exists for {fake.owner}:{head}.", "PullRequest"
+                f"A pull request already exists for {owner or fake.owner}:{head}.", "PullRequest"
             )
-    if not fake.git.rev_list(f"refs/heads/{head}", f"^refs/heads/{base}"):
+    if not fake.git.rev_list(ref, f"^refs/heads/{base}"):
         raise unprocessable(f"No commits between {base} and {head}", "PullRequest")
     t = now()
     pr = Pull(
@@ -99,6 +113,7 @@ def open_pull(
         t,
         t,
         draft=draft,
+        head_repo=head_repo,
     )
     fake.state.pulls[pr.number] = pr
     return pr
@@ -131,7 +146,8 @@ def merge(
     except GitFailure as exc:
         raise ApiError(405, "Pull Request is not mergeable") from exc
     if method == "merge":
-        msg = f"Merge pull request #{pr.number} from {fake.owner}/{pr.head}\n\n{title or pr.title}"
+        msg = f"Merge pull request #{pr.number} from {head_owner(fake, pr)}/{pr.head}"
+        msg += f"\n\n{title or pr.title}"
         if message:
             msg = f"{title or msg.splitlines()[0]}\n\n{message}"
         author = Person(user, f"{user}@users.noreply.github.com", stamp)
@@ -180,14 +196,45 @@ def _replay(fake: FakeGitHub, parent: str | None, onto: str, commit: str) -> str
             raise ApiError(405, "Pull Request is not mergeable") from exc
 
 
-def _branch_json(fake: FakeGitHub, branch: str, sha: str) -> dict[str, Any]:
+def _branch_json(fake: FakeGitHub, branch: str, sha: str, fork: str = "") -> dict[str, Any]:
+    repo = fake.urls.full_repo(fake.repo_id, fake.default_branch, str(fake.bare_path))
+    owner = fake.owner
+    if fork:
+        repo = _fork_json(fake, repo, fork)
+        owner = fork.split("/")[0]
     return {
-        "label": f"{fake.owner}:{branch}",
+        "label": f"{owner}:{branch}",
         "ref": branch,
         "sha": sha,
-        "user": fake.urls.user(fake.owner, "Organization"),
-        "repo": fake.urls.full_repo(fake.repo_id, fake.default_branch, str(fake.bare_path)),
+        "user": repo["owner"],
+        "repo": repo,
     }
+
+
+def _fork_json(fake: FakeGitHub, repo: dict[str, Any], fork: str) -> dict[str, Any]:
+    """The base repository's payload, moved to the fork `owner/name`."""
+    mine = f"{fake.owner}/{fake.repo}"
+    out = {k: v.replace(mine, fork) if isinstance(v, str) else v for k, v in repo.items()}
+    owner, name = fork.split("/", 1)
+    out.update(
+        id=fake.repo_id + user_id(fork),
+        node_id=node_id("Repository", fake.repo_id + user_id(fork)),
+        name=name,
+        full_name=fork,
+        owner=fake.urls.user(owner),
+        fork=True,
+    )
+    return out
+
+
+def author_association(fake: FakeGitHub, login: str) -> str:
+    """The fake's model: the organization itself is OWNER, every account holding a token for
+    this repository is a MEMBER of it, anyone else an outside CONTRIBUTOR."""
+    if login == fake.owner:
+        return "OWNER"
+    if login in fake.state.tokens.values() and not login.endswith("[bot]"):
+        return "MEMBER"
+    return "CONTRIBUTOR"
 
 
 def pull_json(fake: FakeGitHub, pr: Pull, full: bool = True) -> dict[str, Any]:
@@ -233,7 +280,7 @@ def pull_json(fake: FakeGitHub, pr: Pull, full: bool = True) -> dict[str, Any]:
         "assignees": [],
         "requested_reviewers": [],
         "requested_teams": [],
-        "head": _branch_json(fake, pr.head, head),
+        "head": _branch_json(fake, pr.head, head, pr.head_repo),
         "base": _branch_json(fake, pr.base, base_sha(fake, pr)),
         "_links": {
             k: {"href": v}
@@ -248,7 +295,7 @@ def pull_json(fake: FakeGitHub, pr: Pull, full: bool = True) -> dict[str, Any]:
                 "statuses": f"{api}/statuses/{head}",
             }.items()
         },
-        "author_association": "CONTRIBUTOR",
+        "author_association": author_association(fake, pr.user),
         "auto_merge": None,
         "draft": pr.draft,
     }
@@ -285,7 +332,7 @@ def list_pulls(req: Request) -> Response:
     rows = [p for p in req.fake.state.pulls.values() if state == "all" or p.state == state]
     if head:
         owner, _, branch = head.partition(":")
-        rows = [p for p in rows if p.head == branch and owner == req.fake.owner]
+        rows = [p for p in rows if p.head == branch and owner == head_owner(req.fake, p)]
     if base:
         rows = [p for p in rows if p.base == base]
     key = (lambda p: p.updated_at) if req.q("sort") == "updated" else (lambda p: p.number)
