@@ -29,6 +29,9 @@ class Context:
     sha: str
     config_file: str
     token: str = ""
+    # Every credential this run holds (the token input, which actions/checkout may have
+    # stored in .git/config, and a minted App token): no release asset may carry one.
+    secrets: tuple[str, ...] = ()
 
 
 def _require_env(env: Mapping[str, str], name: str) -> str:
@@ -88,10 +91,12 @@ def _token(ctx: Context):
     if bool(app_id) != bool(key):
         raise ConfigError("app-id and app-private-key must be given together")
     if app_id:
+        ctx.secrets = tuple(s for s in (token,) if s)
         token = mint_app_token(ctx.api_url, app_id, key, ctx.repository)
         ctx.runner.mask(token)
     if not token:
         raise ConfigError("no token: set the `token` input (default ${{ github.token }})")
+    ctx.secrets = (*ctx.secrets, token)
     return token
 
 

@@ -116,7 +116,7 @@ def execute(ctx: Context):
         if candidates:
             hook.preflight()
         for pr, marker in reversed(candidates):
-            published += publish_pr(gh, pr, marker, releases, hook)
+            published += publish_pr(gh, pr, marker, releases, hook, secrets=ctx.secrets)
     if mode in ("push", "release-pr", "plan") and not elsewhere:
         known.update({p.tag: p.sha for p in published})
         planned, prs = _release_prs(
@@ -202,6 +202,7 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str, local):
         fail_on_missing=strict or config.fail_on_missing_evidence,
         run_id=ctx.env.get("GITHUB_RUN_ID", ""),
         touching=_local_touching(local),
+        secrets=ctx.secrets,
     )
 
     def hook(planned, sha, release):
