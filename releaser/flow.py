@@ -6,6 +6,7 @@ import functools
 from datetime import UTC, datetime
 from pathlib import Path
 
+from releaser import paths
 from releaser.action import Context, _load_config, _local_clone, _WithTags
 from releaser.actions import read_input
 from releaser.api_history import ApiHistory
@@ -220,6 +221,7 @@ def _release_prs(ctx, gh, config, target, known, dry_run, local):
         history = _WithTags(local, known, repo.is_ancestor)
 
         def read(path: str):
+            paths.check(path)  # the config was checked at load; this is the last gate
             return repo.show(head, path)
 
         def tree():
@@ -230,6 +232,7 @@ def _release_prs(ctx, gh, config, target, known, dry_run, local):
         history = ApiHistory(gh, head, prefixes, known)
 
         def read(path: str):
+            paths.check(path)  # the config was checked at load; nothing else reaches the API
             return gh.file_text(path, head)
 
         def tree():
