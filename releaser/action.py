@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from releaser import config as config_mod
+from releaser import paths
 from releaser.actions import COMMANDS, Runner, read_input
 from releaser.engine import EnginePlan
 from releaser.errors import ConfigError, GitError, ReleaserError
@@ -29,6 +31,9 @@ class Context:
     sha: str
     config_file: str
     token: str = ""
+    # Every credential this run holds (the token input, which actions/checkout may have
+    # stored in .git/config, and a minted App token): no release asset may carry one.
+    secrets: tuple[str, ...] = ()
 
 
 def _require_env(env: Mapping[str, str], name: str) -> str:
@@ -57,6 +62,10 @@ def context(env: Mapping[str, str], runner: Runner) -> Context:
     command = read_input(env, "command", "auto")
     if command not in COMMANDS:
         raise ConfigError(f"unknown command '{command}'; expected one of {', '.join(COMMANDS)}")
+    config_file = read_input(env, "config-file", config_mod.DEFAULT_PATH)
+    why = paths.problem(config_file)
+    if why is not None:  # it is read from the workspace or, without a checkout, the API
+        raise ConfigError(f"input config-file {config_file!r} {why}")
     return Context(
         env=env,
         runner=runner,
@@ -68,7 +77,7 @@ def context(env: Mapping[str, str], runner: Runner) -> Context:
         event_name=env.get("GITHUB_EVENT_NAME", ""),
         event=_read_event(env),
         sha=env.get("GITHUB_SHA", "").strip(),
-        config_file=read_input(env, "config-file", config_mod.DEFAULT_PATH),
+        config_file=config_file,
     )
 
 
@@ -88,10 +97,12 @@ def _token(ctx: Context):
     if bool(app_id) != bool(key):
         raise ConfigError("app-id and app-private-key must be given together")
     if app_id:
+        ctx.secrets = tuple(s for s in (token,) if s)
         token = mint_app_token(ctx.api_url, app_id, key, ctx.repository)
         ctx.runner.mask(token)
     if not token:
         raise ConfigError("no token: set the `token` input (default ${{ github.token }})")
+    ctx.secrets = (*ctx.secrets, token)
     return token
 
 
@@ -114,7 +125,7 @@ def _local_clone(ctx: Context):
 def _load_config(ctx: Context):
     explicit = ctx.config_file != config_mod.DEFAULT_PATH
     path = ctx.workspace / ctx.config_file
-    if not path.exists() and not explicit:
+    if not os.path.lexists(path) and not explicit:  # a dangling link is refused, not absent
         return config_mod.from_dict({})
     try:
         return config_mod.load(path, ctx.workspace, explicit=True)

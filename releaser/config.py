@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from releaser import paths
 from releaser.domain.bump import DEFAULT_SECTIONS, BumpPolicy, Section
 from releaser.domain.commits import DEFAULT_TYPES, SquashBullets
 from releaser.domain.evidence import RequiredCheck
@@ -139,7 +140,24 @@ def _path_problem(path: str) -> str | None:
     glob = next((c for c in "*?[]\\" if c in path), None)
     if glob:
         return f"'{path}' has '{glob}', which git reads as a glob; give a directory"
-    return None
+    return _file_problem(path)
+
+
+def _file_problem(path: str) -> str | None:
+    """Why `path` cannot name a file releaser reads or writes (releaser.paths' rules), or None."""
+    why = paths.problem(path)
+    return None if why is None else f"'{path}' {why}"
+
+
+def _named_files(base: tuple, item: dict[str, Any]):
+    """(path in the config, value) of each file a (component's) config names."""
+    if "changelog-path" in item:
+        yield (*base, "changelog-path"), item["changelog-path"]
+    for index, entry in enumerate(item.get("version-files") or ()):
+        if isinstance(entry, str):
+            yield (*base, "version-files", index), entry
+        else:
+            yield (*base, "version-files", index, "path"), entry["path"]
 
 
 def _overlaps(data: dict[str, Any]):
@@ -173,6 +191,10 @@ def _value_problems(data: dict[str, Any]):
     settings = [((), data)]
     settings += [(("components", i), c) for i, c in enumerate(data.get("components") or ())]
     for base, item in settings:
+        for where, value in _named_files(base, item):
+            problem = _file_problem(value)
+            if problem:
+                yield where, problem
         if "initial-version" in item:
             problem = _version_problem(item["initial-version"])
             if problem:
@@ -289,12 +311,25 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
     )
 
 
+def _read(target: Path, repo: Path) -> bytes:
+    """The config file's bytes through releaser.paths: no symlink below the repository's top
+    level (or, for a file named outside it, the file itself) is followed."""
+    try:
+        root, rel = repo, target.absolute().relative_to(repo.absolute())
+    except ValueError:
+        root, rel = target.parent, PurePosixPath(target.name)
+    return paths.read_bytes(root, rel.as_posix())
+
+
 def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
     """Load the config; a missing default file means defaults, a missing explicit one fails."""
     target = path if path is not None else repo / DEFAULT_PATH
     source = str(path) if path is not None else DEFAULT_PATH
     try:
-        raw = target.read_bytes()
+        raw = _read(target, repo)
+    except paths.PathRefused as exc:
+        # Never read, so never echoed: a link could point at any file on the runner.
+        raise ConfigError(f"cannot read config {source}: {exc.reason}", file=source) from None
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"config file not found: {source}", file=source) from None

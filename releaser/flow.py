@@ -6,6 +6,7 @@ import functools
 from datetime import UTC, datetime
 from pathlib import Path
 
+from releaser import paths
 from releaser.action import Context, _load_config, _local_clone, _WithTags
 from releaser.actions import read_input
 from releaser.api_history import ApiHistory
@@ -127,7 +128,7 @@ def execute(ctx: Context):
         if candidates:
             hook.preflight()
         for pr, marker in reversed(candidates):
-            published += publish_pr(gh, pr, marker, releases, hook)
+            published += publish_pr(gh, pr, marker, releases, hook, secrets=ctx.secrets)
     if mode in ("push", "release-pr", "plan") and not elsewhere:
         known.update({p.tag: p.sha for p in published})
         planned, prs = _release_prs(
@@ -223,6 +224,7 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str, local):
         fail_on_missing=strict or config.fail_on_missing_evidence,
         run_id=ctx.env.get("GITHUB_RUN_ID", ""),
         touching=_local_touching(local),
+        secrets=ctx.secrets,
     )
 
     def hook(planned, sha, release):
@@ -240,6 +242,7 @@ def _release_prs(ctx, gh, config, target, known, dry_run, local):
         history = _WithTags(local, known, repo.is_ancestor)
 
         def read(path: str):
+            paths.check(path)  # the config was checked at load; this is the last gate
             return repo.show(head, path)
 
         def tree():
@@ -250,6 +253,7 @@ def _release_prs(ctx, gh, config, target, known, dry_run, local):
         history = ApiHistory(gh, head, prefixes, known)
 
         def read(path: str):
+            paths.check(path)  # the config was checked at load; nothing else reaches the API
             return gh.file_text(path, head)
 
         def tree():

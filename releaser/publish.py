@@ -13,6 +13,7 @@ from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_b
 from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
 from releaser.github import GitHub, PullInfo, ReleaseInfo, same_content
+from releaser.leaks import refuse_leaks
 from releaser.publish_trust import PENDING, RELEASED, not_a_release_pr
 
 
@@ -126,7 +127,10 @@ def publish_pr(
     marker: Marker,
     releases: list[ReleaseInfo],
     assets_for: AssetsHook | None = None,
+    secrets: Sequence[str] = (),
 ) -> list[Published]:
+    """Tag, draft, upload and publish each release of `pr`; no asset holding one of `secrets`
+    (the token) is uploaded, and the draft stays a draft if one does."""
     sha = pr.merge_commit_sha
     if not sha:
         raise StateConflict(f"release PR #{pr.number} is not merged; nothing to publish")
@@ -158,6 +162,7 @@ def publish_pr(
             footer = ""
             if assets_for is not None:
                 uploads, footer, evidence_url = assets_for(planned, sha, release)
+                refuse_leaks(uploads, secrets)  # every one, before the first upload
                 have = {a.name: a for a in release.assets}
                 for asset in uploads:
                     current = have.get(asset.name)

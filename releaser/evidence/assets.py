@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from releaser import paths
 from releaser.domain.evidence import EvidenceFacts, Sbom
 from releaser.domain.evidence_intoto import (
     SUMS_NAME,
@@ -28,33 +30,35 @@ _SBOM_TYPES = {"cyclonedx": "application/vnd.cyclonedx+json", "spdx": "applicati
 
 @dataclass(frozen=True, slots=True)
 class Asset:
-    """One file to upload: in memory (`data`) or on disk (`path`)."""
+    """One file to upload: in memory (`data`) or on disk (`path`, read through releaser.paths
+    under `root` when it names a workspace file)."""
 
     name: str
     sha256: str
     content_type: str
     data: bytes | None = None
     path: Path | None = None
+    root: Path | None = None
 
     @property
     def size(self) -> int:
         if self.data is not None:
             return len(self.data)
-        assert self.path is not None
-        return self.path.stat().st_size
+        with self.open() as handle:
+            return os.fstat(handle.fileno()).st_size
 
     def open(self) -> BinaryIO:
         """The bytes to upload, streamed from disk for files."""
         if self.data is not None:
             return io.BytesIO(self.data)
         assert self.path is not None
-        return self.path.open("rb")
+        return self.path.open("rb") if self.root is None else paths.open_file(self.root, self.path)
 
     def read(self) -> bytes:
         if self.data is not None:
             return self.data
-        assert self.path is not None
-        return self.path.read_bytes()
+        with self.open() as handle:
+            return handle.read()
 
 
 def _memory(name: str, data: bytes, content_type: str) -> Asset:
@@ -73,12 +77,18 @@ def generated_sbom(
 
 
 def _on_disk_or_memory(
-    name: str, sha256: str, content_type: str, files: Mapping[str, Path], data: Mapping[str, bytes]
+    name: str,
+    sha256: str,
+    content_type: str,
+    files: Mapping[str, Path],
+    data: Mapping[str, bytes],
+    root: Path | None,
 ) -> Asset:
     if name in data:
         asset = _memory(name, data[name], content_type)
     elif name in files:
-        asset = Asset(name, sha256_file(files[name]), content_type, path=files[name])
+        path = files[name]
+        asset = Asset(name, sha256_file(path, root=root), content_type, path=path, root=root)
     else:
         raise EvidenceError(f"no file given for release asset {name!r}")
     if asset.sha256 != sha256:
@@ -91,19 +101,20 @@ def build_assets(
     facts: EvidenceFacts,
     files: Mapping[str, Path],
     data: Mapping[str, bytes] | None = None,
+    root: Path | None = None,
 ) -> tuple[Asset, ...]:
     """Every asset in upload order; SHA256SUMS goes last so its presence means the set is whole.
 
-    `files` maps each artifact/SBOM name in `facts` to its path; `data` holds in-memory ones
-    (a generated SBOM).
+    `files` maps each artifact/SBOM name in `facts` to its path (under the workspace `root`,
+    when given, and read through releaser.paths); `data` holds in-memory ones (a generated SBOM).
     """
     data = data or {}
     out = [
-        _on_disk_or_memory(a.name, a.sha256, "application/octet-stream", files, data)
+        _on_disk_or_memory(a.name, a.sha256, "application/octet-stream", files, data, root)
         for a in facts.artifacts
     ]
     out += [
-        _on_disk_or_memory(s.name, s.sha256, _SBOM_TYPES[s.format], files, data)
+        _on_disk_or_memory(s.name, s.sha256, _SBOM_TYPES[s.format], files, data, root)
         for s in facts.sboms
     ]
     evidence = _memory(EVIDENCE_JSON, evidence_json(facts), "application/json")

@@ -25,10 +25,12 @@ from releaser.domain.release_pr import PlannedRelease
 from releaser.errors import EvidenceError
 from releaser.evidence.assets import Asset, build_assets, footer_for, generated_sbom
 from releaser.evidence.changes import attribute
-from releaser.evidence.files import artifacts_from, resolve_globs
+from releaser.evidence.files import artifacts_from, check_patterns, resolve_globs
 from releaser.evidence.junit import collect_junit
 from releaser.evidence.sbom import validate_sbom
 from releaser.github import GitHub, ReleaseInfo
+from releaser.leaks import refuse_leaks
+from releaser.paths import PathRefused
 
 IMMUTABLE_WARNING = {
     False: "off: anyone who can edit releases can replace these assets after publishing;"
@@ -57,6 +59,7 @@ class EvidenceSettings:
     run_id: str = ""  # check runs of this very run are not evidence for it
     # (base, head, path) -> shas touching path, from a local clone; None: ask the API per commit
     touching: Callable[[str | None, str, str], frozenset[str] | None] | None = None
+    secrets: tuple[str, ...] = ()  # no asset may carry these (the token, in any form)
 
 
 def run_info(env: Mapping[str, str], server_url: str, repository: str, now: str) -> RunInfo:
@@ -85,21 +88,22 @@ def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
     """(JUnit results, artifacts, SBOMs, paths of the files to upload by name, skipped, warnings);
     every note is also reported through `warn`."""
     ws, strict = settings.workspace, settings.fail_on_missing
+    root = ws.resolve()
     junit = collect_junit(ws, settings.test_results, fail_on_missing=strict)
     found = resolve_globs(ws, settings.artifacts, fail_on_missing=strict)
-    artifacts = artifacts_from(found.files)
+    artifacts = artifacts_from(found.files, root)
     paths = {p.name: p for p in found.files}
     sbom_files = resolve_globs(ws, settings.sboms, fail_on_missing=strict)
     skipped = [*found.skipped, *sbom_files.skipped]
     sboms = []
     for path in sbom_files.files:
         try:
-            sboms.append(validate_sbom(path))
+            sboms.append(validate_sbom(path, root=root))
             paths[path.name] = path
-        except EvidenceError as exc:
+        except (EvidenceError, PathRefused) as exc:
             if strict:
                 raise
-            skipped.append(Note(path.relative_to(ws.resolve()).as_posix(), str(exc)))
+            skipped.append(Note(path.relative_to(root).as_posix(), str(exc)))
     warnings = [*junit.warnings, *found.warnings, *sbom_files.warnings]
     if strict and (skipped or junit.rejected):
         first = [*skipped, *junit.rejected][0]
@@ -110,10 +114,19 @@ def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
 
 
 def preflight(settings: EvidenceSettings) -> None:
-    """With fail-on-missing-evidence, refuse bad evidence inputs before anything is public
-    (the tag and the draft come first otherwise)."""
+    """Refuse bad evidence inputs before anything is public (the tag and the draft come first
+    otherwise): patterns outside the workspace always, an artifact or SBOM holding the token
+    always, and with fail-on-missing-evidence anything missing, refused or rejected."""
+    check_patterns((*settings.test_results, *settings.artifacts, *settings.sboms))
     if settings.fail_on_missing:
         _files(settings, lambda _: None)
+    if settings.secrets:
+        ws = settings.workspace
+        root = ws.resolve()
+        files = [*resolve_globs(ws, settings.artifacts).files]
+        files += resolve_globs(ws, settings.sboms).files
+        uploads = [Asset(p.name, "", "", path=p, root=root) for p in files]
+        refuse_leaks(uploads, settings.secrets)
 
 
 def collect(
@@ -203,6 +216,6 @@ def evidence_assets(
 ) -> tuple[Sequence[Asset], str, str]:
     """The publish hook: (assets in upload order, notes footer, evidence JSON download URL)."""
     facts, paths, data = collect(gh, settings, planned, sha, release, warn)
-    assets = build_assets(facts, paths, data)
+    assets = build_assets(facts, paths, data, settings.workspace.resolve())
     url = download_url(facts.repository_url, planned.tag, EVIDENCE_JSON)
     return assets, footer_for(facts, assets), url

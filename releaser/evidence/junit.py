@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from releaser import paths
 from releaser.domain.evidence import JUnitSummary, Note
 from releaser.evidence.files import resolve_globs
 
@@ -121,7 +122,10 @@ def collect_junit(
     for path in resolved.files:
         shown = path.relative_to(root).as_posix()
         try:
-            data = path.read_bytes()
+            data = paths.read_bytes(root, path, max_bytes)
+        except paths.PathRefused as exc:
+            rejected.append(Note(shown, f"refused: {exc.reason}"))
+            continue
         except OSError as exc:
             rejected.append(Note(shown, f"unreadable: {exc.strerror or exc}"))
             continue

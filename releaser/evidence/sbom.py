@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import uuid
 from collections.abc import Sequence
@@ -16,9 +18,9 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from releaser import paths
 from releaser.domain.evidence import Artifact, Sbom
 from releaser.errors import EvidenceError
-from releaser.evidence.files import sha256_file
 
 DEFAULT_MAX_BYTES = 100 * 1024**2
 _CDX_VERSIONS = {
@@ -63,12 +65,21 @@ def _spdx_problem(doc: dict) -> str | None:
     return None
 
 
-def validate_sbom(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Sbom:
-    """Accept a CycloneDX or SPDX JSON file, or raise EvidenceError saying what is wrong."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise EvidenceError(f"SBOM {path.name}: {size} bytes is over the {max_bytes}-byte limit")
-    raw = path.read_bytes()
+def validate_sbom(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | None = None
+) -> Sbom:
+    """Accept a CycloneDX or SPDX JSON file, or raise EvidenceError saying what is wrong.
+
+    With `root`, `path` is read through releaser.paths (no symlink, nothing in .git)."""
+    with path.open("rb") if root is None else paths.open_file(root, path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise EvidenceError(
+                f"SBOM {path.name}: {size} bytes is over the {max_bytes}-byte limit"
+            )
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise EvidenceError(f"SBOM {path.name}: over the {max_bytes}-byte limit")
     try:
         text = raw.decode("utf-8")
         doc = json.loads(text)
@@ -86,7 +97,7 @@ def validate_sbom(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Sbom:
         )
     if problem:
         raise EvidenceError(f"SBOM {path.name}: invalid {fmt}: {problem}")
-    return Sbom(path.name, fmt, size, sha256_file(path), generated=False)
+    return Sbom(path.name, fmt, len(raw), hashlib.sha256(raw).hexdigest(), generated=False)
 
 
 def sbom_name(name: str, version: str) -> str:
