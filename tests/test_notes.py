@@ -160,3 +160,42 @@ def test_another_repositorys_issue_links_there():
         "1.1.0", "v1.1.0", None, entries("fix: x\n\nFixes: o/r#3"), Links(None), TODAY
     )
     assert "fixes o/r#3" in plain
+
+
+def _headings(notes: str) -> list[str]:
+    return re.findall(r"^### (.*)$", notes, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    "messages, headings",
+    [
+        (("deps: bump x to 2", "fix: y"), ["Bug Fixes"]),
+        (("fix(deps): bump x to 2",), ["Bug Fixes"]),
+        (
+            ("docs: a", "style: b", "chore: c", "test: d", "build: e", "ci: f", "fix: g"),
+            ["Bug Fixes"],
+        ),
+        (("revert: undo z", "perf: w"), ["Performance Improvements", "Reverts"]),
+    ],
+    ids=["no-deps-section", "deps-scope-is-a-fix", "hidden-defaults", "visible-defaults"],
+)
+def test_default_sections_are_release_pleases_generic_ones(messages, headings):
+    notes = render_notes("1.0.1", "v1.0.1", "v1.0.0", entries(*messages), Links(URL), TODAY)
+    assert _headings(notes) == headings
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("refactor!: rename the config loader", "Code Refactoring"),
+        ("chore(api)!: drop node 18", "Miscellaneous Chores"),
+        ("docs: guide\n\nBREAKING CHANGE: the old guide links are gone", "Documentation"),
+    ],
+    ids=["refactor-bang", "chore-scope-bang", "docs-breaking-footer"],
+)
+def test_breaking_entry_of_a_hidden_type_is_listed_in_its_section(message, section):
+    notes = render_notes(
+        "2.0.0", "v2.0.0", "v1.0.0", entries(message, "docs: not breaking"), Links(URL), TODAY
+    )
+    assert _headings(notes) == ["⚠ BREAKING CHANGES", section]
+    assert "not breaking" not in notes

@@ -164,7 +164,7 @@ def _normalise(message: str) -> list[str]:
 
 
 DEFAULT_TYPES = frozenset(
-    "feat feature fix perf revert deps docs style chore refactor test tests build ci".split()
+    "feat feature fix perf revert docs style chore refactor test tests build ci".split()
 )
 
 

@@ -84,15 +84,17 @@ def render_notes(
                 out.extend(f"  {escape_inline(line)}" for line in rest if line.strip())
     order: list[str] = []
     by_heading: dict[str, list[Entry]] = {}
-    # The last section listed for a type decides where it goes, or that it is hidden.
-    heading_of = {s.type: s.section for s in {s.type: s for s in sections}.values() if not s.hidden}
+    # The last section listed for a type decides where it goes, or that it is hidden. A hidden
+    # section still lists its breaking entries (`refactor!: ...`), as Release Please does.
+    last = {s.type: s for s in sections}.values()
+    heading_of = {s.type: (s.section, s.hidden) for s in last}
     for section in sections:
-        if not section.hidden and section.section not in order:
+        if section.section not in order:
             order.append(section.section)
     for entry in entries:
-        heading = heading_of.get(entry.type or "")
-        if heading is not None:
-            by_heading.setdefault(heading, []).append(entry)
+        found = heading_of.get(entry.type or "")
+        if found is not None and (not found[1] or (entry.breaking and entry.type is not None)):
+            by_heading.setdefault(found[0], []).append(entry)
     first = True
     for heading in order:
         items = by_heading.get(heading)
