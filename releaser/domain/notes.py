@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from releaser.domain.bump import DEFAULT_SECTIONS, Section
+from releaser.domain.collation import sort_key
 from releaser.domain.commits import Entry
 from releaser.domain.markdown import escape_inline
 
@@ -57,8 +58,9 @@ def _line(entry: Entry, links: Links) -> str:
     return line
 
 
-def _release_please_order(entry: Entry) -> tuple[bool, str, str]:
-    return (entry.scope is not None, entry.scope or "", entry.subject)
+def _release_please_order(entry: Entry) -> tuple[str, str, str]:
+    # Release Please compares `scope + subject` as one string with `localeCompare`.
+    return sort_key((entry.scope or "") + entry.subject)
 
 
 def render_notes(
@@ -101,7 +103,7 @@ def render_notes(
         if not items:
             continue
         # Release Please's spacing: two blank lines before every section but the first, and
-        # its order within a section: unscoped entries, then by scope, each by subject.
+        # its order within a section (the key is computed once per entry).
         out += (["", f"### {heading}", ""]) if first else (["", "", f"### {heading}", ""])
         first = False
         items.sort(key=_release_please_order)
