@@ -246,7 +246,10 @@ class GitRepo:
             return self._head_log()
         args = ["log", _LOG_FORMAT, f"{since}..HEAD" if since else "HEAD"]
         if paths:
-            args += ["--full-history", "--", *paths]
+            # A merge commit whose title is conventional counts, but which component it belongs
+            # to is not what `--full-history` decides (it keeps a merge that differs from all its
+            # parents), and the API history cannot tell either: per component, both skip merges.
+            args += ["--full-history", "--no-merges", "--", *paths]
         return self._stream(args)
 
     def linear_log(self, since: str) -> LinearLog:

@@ -21,10 +21,11 @@ POLICIES = [
     BumpPolicy(),
     BumpPolicy(DEFAULT_SECTIONS + (Section("docs", "Docs"),)),
     BumpPolicy((Section("feat", "New"), Section("custom", "Custom"), Section("fix", "F", True))),
+    BumpPolicy(DEFAULT_SECTIONS + (Section("deps", "Dependencies"),)),
 ]
 
 
-@pytest.mark.parametrize("policy", POLICIES, ids=["default", "docs-shown", "custom"])
+@pytest.mark.parametrize("policy", POLICIES, ids=["default", "docs-shown", "custom", "deps-shown"])
 def test_single_pass_equals_largest_entry_bump(policy):
     rng = random.Random(3)
     for _ in range(3000):
@@ -34,3 +35,17 @@ def test_single_pass_equals_largest_entry_bump(policy):
         ]
         expected = max((entry_bump(e, policy) for e in entries), default=Bump.NONE)
         assert decide_bump(entries, policy, pre_major=False) is expected, entries
+
+
+@pytest.mark.parametrize(
+    "policy, expected",
+    [
+        (BumpPolicy(), Bump.NONE),
+        (BumpPolicy(DEFAULT_SECTIONS + (Section("deps", "Dependencies"),)), Bump.PATCH),
+    ],
+    ids=["release-please-default-has-no-deps-section", "configured-deps-section"],
+)
+def test_a_deps_commit_releases_only_with_a_deps_section(policy, expected):
+    entries = [Entry("s", "deps", None, False, "bump x to 2")]
+    assert decide_bump(entries, policy, pre_major=False) is expected
+    assert entry_bump(entries[0], policy) is expected

@@ -156,25 +156,142 @@ def test_prose_paragraph_with_colon_is_not_a_commit():
     [
         ("Merge pull request #12 from acme/feature\n\nfeat: add thing", ("a", "b")),
         ("Merge branch 'main' into topic", ("a",)),
-        ("feat: merged via a custom title", ("a", "b")),
+        ("Merge branch 'main' into topic", ("a", "b")),
+        ("Merge remote-tracking branch 'origin/main'", ("a", "b")),
+        ("Integrate the topic branch\n\n* feat: from the branch", ("a", "b")),
     ],
+    ids=["github-merge-pr", "merge-branch-one-parent", "merge-branch", "remote-tracking", "prose"],
 )
-def test_merge_commits_create_no_entries(message, parents):
+def test_structural_merge_commits_create_no_entries(message, parents):
     parsed = parse(message, parents=parents)
     assert parsed.is_merge and parsed.entries == ()
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("feat: add sso login (#31)", [("feat", None, False, "add sso login (#31)")]),
+        ("fix(api)!: drop v1 (#32)\n\nPR body", [("fix", "api", True, "drop v1 (#32)")]),
+        (
+            "feat: sso (#33)\n\nBREAKING CHANGE: sessions end at upgrade",
+            [("feat", None, True, "sso (#33)")],
+        ),
+    ],
+    ids=["pr-title-merge", "pr-title-merge-bang", "pr-title-merge-breaking-footer"],
+)
+def test_merge_commit_with_a_conventional_header_counts(message, expected):
+    parsed = parse(message, parents=("a", "b"))
+    assert not parsed.is_merge
+    assert summary_of(parsed) == expected
+
+
+def summary_of(parsed):
+    return [(e.type, e.scope, e.breaking, e.subject) for e in parsed.entries]
+
+
+@pytest.mark.parametrize(
+    "message, breaking, notes",
+    [
+        ("fix: x\n\nBREAKING CHANGE #123", False, ()),
+        ("fix: x\n\nBREAKING-CHANGE #123", False, ()),
+        ("fix: x\n\nBREAKING CHANGE: #123 is gone", True, ("#123 is gone",)),
+        ("fix: x\n\nBREAKING CHANGE #123\nRefs: #4", False, ()),
+    ],
+    ids=["hash-separator", "hyphen-hash-separator", "colon-with-hash-value", "then-refs"],
+)
+def test_breaking_change_footer_needs_colon_and_space(message, breaking, notes):
+    entry = parse(message).entries[0]
+    assert (entry.breaking, entry.breaking_notes) == (breaking, notes)
+
+
+@pytest.mark.parametrize(
+    "body, breaking, notes",
+    [
+        (
+            "Rework the flag handling.\nPiperOrigin-RevId: 612\nBREAKING CHANGE: the flag is gone",
+            True,
+            ("the flag is gone",),
+        ),
+        (
+            "Rework the flag handling.\nBREAKING CHANGE: the flag is gone",
+            True,
+            ("the flag is gone",),
+        ),
+        (
+            "Intro.\n\nMore text\nBREAKING CHANGE: old\n\nSigned-off-by: A <a@example.com>",
+            False,
+            (),
+        ),
+        ("Intro.\nBREAKING CHANGE: first\nmore of it", True, ("first\nmore of it",)),
+    ],
+    ids=[
+        "trailers-after-body-text",
+        "breaking-right-after-body-text",
+        "not-in-the-last-paragraph",
+        "continuation-line",
+    ],
+)
+def test_trailer_block_directly_after_body_text(body, breaking, notes):
+    entry = parse(f"feat: rework\n\n{body}\n").entries[0]
+    assert (entry.breaking, entry.breaking_notes) == (breaking, notes)
+
+
+@pytest.mark.parametrize(
+    "body, issues",
+    [
+        ("Some prose about it.\nFixes #12", (("fixes", 12),)),
+        ("Some prose about it.\nCloses #7\n\nSigned-off-by: A <a@example.com>", (("closes", 7),)),
+        ("Some prose.\nFixes: acme/widget#3", (("fixes", "acme/widget#3"),)),
+        ("Fix: the typo in the intro\nmore prose\n\nSigned-off-by: A", ()),
+    ],
+    ids=["last-paragraph", "middle-paragraph", "other-repo", "no-issue-named"],
+)
+def test_issue_footer_after_a_non_footer_line_is_linked(body, issues):
+    assert parse(f"fix: x\n\n{body}\n").entries[0].issues == issues
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("docs: a\ndocs: b", ["a", "b"]),
+        ("docs: a\n\ndocs: b\ndocs: c", ["a", "b", "c"]),
+        ("fix: a\nfeat(api): b\nchore: c", ["a", "b", "c"]),
+        ("fix: a\n\nSome prose\nfeat: not after a header", ["a"]),
+    ],
+    ids=["title-then-header", "paragraph-of-headers", "three-lines", "after-prose-is-prose"],
+)
+def test_header_lines_without_blank_lines_between_are_separate_entries(message, expected):
+    assert [e.subject for e in parse(message).entries] == expected
+
+
+@pytest.mark.parametrize(
+    "message, shas",
+    [
+        ("revert: let us never speak of it\n\nRefs: 676104e, a215868\n", ("676104e", "a215868")),
+        (
+            "revert(api): undo\n\nRefs: 0123456789ABCDEF0123456789abcdef01234567",
+            ("0123456789abcdef0123456789abcdef01234567",),
+        ),
+        ("revert: undo\n\nRefs: #12", ()),
+        ("fix: not a revert\n\nRefs: 676104e", ()),
+    ],
+    ids=["faq-two-shas", "full-sha-scope", "issue-not-sha", "not-a-revert"],
+)
+def test_revert_with_refs_footer_names_what_it_reverts(message, shas):
+    assert parse(message).reverts_shas == shas
 
 
 def test_git_default_revert_message():
     sha = "b" * 40
     parsed = parse(f'Revert "feat: add x"\n\nThis reverts commit {sha}.\n')
-    assert parsed.reverts_sha == sha
+    assert parsed.reverts_shas == (sha,)
     assert parsed.reverts_header == "feat: add x"
     assert [(e.type, e.subject) for e in parsed.entries] == [("revert", "feat: add x")]
 
 
 def test_conventional_revert_with_sha_line():
     parsed = parse("revert: add x\n\nThis reverts commit 1234567.\n")
-    assert parsed.reverts_sha == "1234567"
+    assert parsed.reverts_shas == ("1234567",)
     assert parsed.entries[0].type == "revert"
 
 

@@ -124,7 +124,7 @@ def test_emoji_and_unicode_survive():
 
 
 def test_release_please_order_and_spacing():
-    """As release-please renders them: unscoped entries first, then by scope, each by subject;
+    """As release-please renders them: by scope and subject as one text (`localeCompare`);
     one blank line after the breaking changes, two before every later section."""
     notes = render_notes(
         "1.1.0",
@@ -139,7 +139,7 @@ def test_release_please_order_and_spacing():
         "### ⚠ BREAKING CHANGES\n\n* big\n\n"
         "### Features\n\n* big (5555555)\n\n\n"
         "### Bug Fixes\n\n"
-        "* alpha (4444444)\n* zeta (1111111)\n* **a:** omega (3333333)\n* **b:** beta (2222222)\n"
+        "* alpha (4444444)\n* **a:** omega (3333333)\n* **b:** beta (2222222)\n* zeta (1111111)\n"
     )
 
 
@@ -160,3 +160,63 @@ def test_another_repositorys_issue_links_there():
         "1.1.0", "v1.1.0", None, entries("fix: x\n\nFixes: o/r#3"), Links(None), TODAY
     )
     assert "fixes o/r#3" in plain
+
+
+def _headings(notes: str) -> list[str]:
+    return re.findall(r"^### (.*)$", notes, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    "messages, headings",
+    [
+        (("deps: bump x to 2", "fix: y"), ["Bug Fixes"]),
+        (("fix(deps): bump x to 2",), ["Bug Fixes"]),
+        (
+            ("docs: a", "style: b", "chore: c", "test: d", "build: e", "ci: f", "fix: g"),
+            ["Bug Fixes"],
+        ),
+        (("revert: undo z", "perf: w"), ["Performance Improvements", "Reverts"]),
+    ],
+    ids=["no-deps-section", "deps-scope-is-a-fix", "hidden-defaults", "visible-defaults"],
+)
+def test_default_sections_are_release_pleases_generic_ones(messages, headings):
+    notes = render_notes("1.0.1", "v1.0.1", "v1.0.0", entries(*messages), Links(URL), TODAY)
+    assert _headings(notes) == headings
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("refactor!: rename the config loader", "Code Refactoring"),
+        ("chore(api)!: drop node 18", "Miscellaneous Chores"),
+        ("docs: guide\n\nBREAKING CHANGE: the old guide links are gone", "Documentation"),
+    ],
+    ids=["refactor-bang", "chore-scope-bang", "docs-breaking-footer"],
+)
+def test_breaking_entry_of_a_hidden_type_is_listed_in_its_section(message, section):
+    notes = render_notes(
+        "2.0.0", "v2.0.0", "v1.0.0", entries(message, "docs: not breaking"), Links(URL), TODAY
+    )
+    assert _headings(notes) == ["⚠ BREAKING CHANGES", section]
+    assert "not breaking" not in notes
+
+
+@pytest.mark.parametrize(
+    "messages, order",
+    [
+        (("feat: Add IDLE", "feat: Add `mode`"), ["Add `mode`", "Add IDLE"]),
+        (("fix(zeta): a", "fix: b", "fix(alpha): c"), ["**alpha:** c", "b", "**zeta:** a"]),
+        (("fix: Zoo", "fix: apple", "fix: Banana"), ["apple", "Banana", "Zoo"]),
+        (("fix: b", "fix(a): z"), ["**a:** z", "b"]),
+    ],
+    ids=[
+        "case-insensitive",
+        "unscoped-not-first",
+        "mixed-case-subjects",
+        "scope-and-subject-joined",
+    ],
+)
+def test_order_within_a_section_is_locale_compare_of_scope_and_subject(messages, order):
+    notes = render_notes("1.0.1", "v1.0.1", "v1.0.0", entries(*messages), Links(None), TODAY)
+    lines = [line[2:].rsplit(" (", 1)[0] for line in notes.splitlines() if line.startswith("* ")]
+    assert lines == order

@@ -27,14 +27,14 @@ class Section:
     hidden: bool = False
 
 
-# Release Please's defaults, so migrating repositories see the same CHANGELOG.md.
+# Release Please's generic defaults, so migrating repositories see the same CHANGELOG.md. There
+# is no `deps` section: a repository that wants one adds it to `changelog-sections`.
 DEFAULT_SECTIONS: tuple[Section, ...] = (
     Section("feat", "Features"),
     Section("feature", "Features"),
     Section("fix", "Bug Fixes"),
     Section("perf", "Performance Improvements"),
     Section("revert", "Reverts"),
-    Section("deps", "Dependencies"),
     Section("docs", "Documentation", True),
     Section("style", "Styles", True),
     Section("chore", "Miscellaneous Chores", True),

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from releaser.domain.footers import footer_facts, refs_shas
+
 
 class SquashBullets(StrEnum):
     AUTO = "auto"
@@ -54,7 +56,9 @@ class ParsedCommit:
     header: str
     entries: tuple[Entry, ...]
     release_as: str | None = None
-    reverts_sha: str | None = None
+    # The commits it undoes: git's `This reverts commit <sha>.` line, or the `Refs: <sha>`
+    # footer of a `revert:` commit (the spec's FAQ), which may name several.
+    reverts_shas: tuple[str, ...] = ()
     reverts_header: str | None = None
     is_merge: bool = False
     author: str = ""
@@ -65,28 +69,11 @@ _HEADER = re.compile(
 )
 _HEADER_STRICT = re.compile(r"^[A-Za-z][\w-]*(?:\([^()\r\n]*\))?!?: +\S")
 _BULLET = re.compile(r"^[*-] +(?P<rest>.+)$")
-_FOOTER = re.compile(r"^(?P<token>BREAKING[ -]CHANGE|[A-Za-z][\w-]*)(?P<sep>: | #)(?P<value>.*)$")
 _REVERT_QUOTED = re.compile(r'^Revert "(?P<inner>.+)"(?P<pr>\s*\(#\d+\))?\s*$')
 _REVERTS_SHA = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})")
 _MERGE_SUBJECT = re.compile(
     r"^Merge (?:pull request #\d+ from |branch '|remote-tracking branch '|branch \S+ (?:of|into) )"
 )
-# `#12`, or `owner/repo#12` for another repository's issue (kept as that text).
-_ISSUE_NUMBER = re.compile(r"(?:(?<![\w./-])([\w.-]+/[\w.-]+))?#(\d+)")
-_ISSUE_VERBS = {
-    "refs": "refs",
-    "ref": "refs",
-    "references": "refs",
-    "fixes": "fixes",
-    "fix": "fixes",
-    "fixed": "fixes",
-    "closes": "closes",
-    "close": "closes",
-    "closed": "closes",
-    "resolves": "resolves",
-    "resolve": "resolves",
-    "resolved": "resolves",
-}
 
 
 def _is_header(line: str) -> bool:
@@ -115,7 +102,10 @@ def _split_units(
     title_lines: list[str] = []
     units: list[_Unit] = []
     current_lines = title_lines
+    # A header opens a unit after a blank line or right after another header: `docs: a` then
+    # `docs: b` on the next line are two commits, as Release Please reads them.
     previous_blank = True
+    previous_header = True
     for line in body_lines:
         stripped = line.strip()
         # An indented line is quoted text (an example), never a commit of its own.
@@ -127,65 +117,26 @@ def _split_units(
             unit = _Unit(bullet.group("rest"), [], counts)
             units.append(unit)
             current_lines = unit.lines
-        elif previous_blank and line[:1] not in (" ", "\t") and _is_known_header(stripped, types):
+            previous_header = False
+        elif (
+            (previous_blank or previous_header)
+            and line[:1] not in (" ", "\t")
+            and _is_known_header(stripped, types)
+        ):
             unit = _Unit(stripped, [], True)
             units.append(unit)
             current_lines = unit.lines
+            previous_header = True
         else:
             current_lines.append(line)
+            previous_header = False
         previous_blank = not stripped
     return title_lines, units
 
 
-def _footers(lines: list[str]) -> list[tuple[str, str]]:
-    """Git-trailer footers: paragraphs that start with `Token: value` or `Token #value`."""
-    # Continuation lines are collected and joined once: adding each to the value in turn
-    # copies the value every time, quadratic in a long footer.
-    found: list[tuple[str, list[str]]] = []
-    in_footer = False
-    previous_blank = True
-    for raw in lines:
-        line = raw.rstrip()
-        if not line.strip():
-            in_footer = False
-            previous_blank = True
-            continue
-        match = _FOOTER.match(line)
-        if match and (previous_blank or in_footer):
-            value = match.group("value").strip()
-            if match.group("sep") == " #":
-                value = "#" + value
-            found.append((match.group("token"), [value]))
-            in_footer = True
-        elif in_footer:
-            found[-1][1].append(line.strip())
-        previous_blank = False
-    return [(token, "\n".join(parts)) for token, parts in found]
-
-
-def _footer_facts(lines: list[str]) -> tuple[tuple[str, ...], str | None, tuple]:
-    """(breaking notes, Release-As value, issue references) from the footers among lines."""
-    footers = _footers(lines)
-    breaking_notes = tuple(
-        value for token, value in footers if token in ("BREAKING CHANGE", "BREAKING-CHANGE")
-    )
-    release_as = None
-    issues: list[tuple[str, int | str]] = []
-    for token, value in footers:
-        low = token.lower()
-        if low == "release-as":
-            release_as = value.strip()
-        elif low in _ISSUE_VERBS:
-            issues.extend(
-                (_ISSUE_VERBS[low], f"{repo}#{n}" if repo else int(n))
-                for repo, n in _ISSUE_NUMBER.findall(value)
-            )
-    return breaking_notes, release_as, tuple(issues)
-
-
 def _entry_from(sha: str, header: str, lines: list[str]) -> tuple[Entry, str | None]:
     """Build one entry from a header and its lines; also return its Release-As value."""
-    breaking_notes, release_as, issues = _footer_facts(lines)
+    breaking_notes, release_as, issues = footer_facts(lines)
     match = _HEADER.match(header)
     if match and _is_header(header):
         bang = bool(match.group("bang"))
@@ -213,7 +164,7 @@ def _normalise(message: str) -> list[str]:
 
 
 DEFAULT_TYPES = frozenset(
-    "feat feature fix perf revert deps docs style chore refactor test tests build ci".split()
+    "feat feature fix perf revert docs style chore refactor test tests build ci".split()
 )
 
 
@@ -267,7 +218,9 @@ def _parse_fast(raw: RawCommit, unit_gate: re.Pattern[str]) -> ParsedCommit | No
     text = message.lstrip()
     cut = text.find("\n")
     header = (text if cut < 0 else text[:cut]).rstrip()
-    if len(raw.parents) > 1 or (header.startswith("Merge ") and _MERGE_SUBJECT.match(header)):
+    if (header.startswith("Merge ") and _MERGE_SUBJECT.match(header)) or (
+        len(raw.parents) > 1 and not _CONVENTIONAL.match(header)
+    ):
         return ParsedCommit(raw.sha, header, (), is_merge=True, author=raw.author)
     # Only "r" and "R" lower-case to "r", so the first test never hides a revert.
     if header[:1] in ("r", "R") and header.lower().startswith("revert"):
@@ -278,11 +231,11 @@ def _parse_fast(raw: RawCommit, unit_gate: re.Pattern[str]) -> ParsedCommit | No
     if ":" in body and unit_gate.search(body):
         return None
     if (": " in body or " #" in body) and _RELEVANT_FOOTER.search(body):
-        notes, release_as, issues = _footer_facts([ln.rstrip() for ln in body.split("\n")])
+        notes, release_as, issues = footer_facts([ln.rstrip() for ln in body.split("\n")])
         entry = _header_entry(raw.sha, header, notes, issues)
     else:
         entry = _header_entry(raw.sha, header)
-    return ParsedCommit(raw.sha, header, (entry,), release_as, None, None, False, raw.author)
+    return ParsedCommit(raw.sha, header, (entry,), release_as, (), None, False, raw.author)
 
 
 def parse_commit(
@@ -316,17 +269,20 @@ def parse_commit_full(
         lines.pop(0)
     header = lines[0].strip() if lines else ""
     body = lines[1:]
-    is_merge = len(raw.parents) > 1 or bool(_MERGE_SUBJECT.match(header))
-    if is_merge:
+    # A merge commit is structural (`Merge pull request #N from ...`, `Merge branch ...`) unless
+    # its message is a conventional header, as GitHub writes it from the pull request's title.
+    if _MERGE_SUBJECT.match(header) or (len(raw.parents) > 1 and not _is_header(header)):
         return ParsedCommit(raw.sha, header, (), is_merge=True, author=raw.author)
 
-    reverts_sha = None
+    reverts_shas: tuple[str, ...] = ()
     reverts_header = None
     revert = _REVERT_QUOTED.match(header)
-    sha_match = _REVERTS_SHA.search("\n".join(body))
     if revert or header.lower().startswith("revert"):
+        sha_match = _REVERTS_SHA.search("\n".join(body))
         if sha_match:
-            reverts_sha = sha_match.group("sha").lower()
+            reverts_shas = (sha_match.group("sha").lower(),)
+        elif _is_header(header) and header[6:7] in ("(", ":", "!"):
+            reverts_shas = refs_shas(body)  # `revert: ...` with a `Refs: <sha>` footer
         if revert:
             reverts_header = revert.group("inner").strip()
     if revert:
@@ -357,7 +313,7 @@ def parse_commit_full(
         header=header,
         entries=tuple(entries),
         release_as=release_as,
-        reverts_sha=reverts_sha,
+        reverts_shas=reverts_shas,
         reverts_header=reverts_header,
         author=raw.author,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from releaser.domain.bump import DEFAULT_SECTIONS, Section
+from releaser.domain.collation import sort_key
 from releaser.domain.commits import Entry
 from releaser.domain.markdown import escape_inline
 
@@ -57,8 +58,9 @@ def _line(entry: Entry, links: Links) -> str:
     return line
 
 
-def _release_please_order(entry: Entry) -> tuple[bool, str, str]:
-    return (entry.scope is not None, entry.scope or "", entry.subject)
+def _release_please_order(entry: Entry) -> tuple[str, str, str]:
+    # Release Please compares `scope + subject` as one string with `localeCompare`.
+    return sort_key((entry.scope or "") + entry.subject)
 
 
 def render_notes(
@@ -84,22 +86,24 @@ def render_notes(
                 out.extend(f"  {escape_inline(line)}" for line in rest if line.strip())
     order: list[str] = []
     by_heading: dict[str, list[Entry]] = {}
-    # The last section listed for a type decides where it goes, or that it is hidden.
-    heading_of = {s.type: s.section for s in {s.type: s for s in sections}.values() if not s.hidden}
+    # The last section listed for a type decides where it goes, or that it is hidden. A hidden
+    # section still lists its breaking entries (`refactor!: ...`), as Release Please does.
+    last = {s.type: s for s in sections}.values()
+    heading_of = {s.type: (s.section, s.hidden) for s in last}
     for section in sections:
-        if not section.hidden and section.section not in order:
+        if section.section not in order:
             order.append(section.section)
     for entry in entries:
-        heading = heading_of.get(entry.type or "")
-        if heading is not None:
-            by_heading.setdefault(heading, []).append(entry)
+        found = heading_of.get(entry.type or "")
+        if found is not None and (not found[1] or (entry.breaking and entry.type is not None)):
+            by_heading.setdefault(found[0], []).append(entry)
     first = True
     for heading in order:
         items = by_heading.get(heading)
         if not items:
             continue
         # Release Please's spacing: two blank lines before every section but the first, and
-        # its order within a section: unscoped entries, then by scope, each by subject.
+        # its order within a section (the key is computed once per entry).
         out += (["", f"### {heading}", ""]) if first else (["", "", f"### {heading}", ""])
         first = False
         items.sort(key=_release_please_order)

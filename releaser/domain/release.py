@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,35 +68,53 @@ def select_tags(
     return (max(stable, key=lambda t: t.version) if stable else None), latest
 
 
+_PR_SUFFIX = re.compile(r"\s*\(#\d+\)$")
+
+
+def _revert_targets(ordered: list[ParsedCommit], index: int, skip) -> list[int]:
+    """Indexes of the earlier commits `ordered[index]` reverts (newest match for each)."""
+    commit = ordered[index]
+
+    def earlier():
+        return (i for i in range(index - 1, -1, -1) if not skip(i))
+
+    if commit.reverts_shas:
+        found = []
+        for sha in commit.reverts_shas:
+            hit = next((i for i in earlier() if ordered[i].sha.startswith(sha)), None)
+            if hit is not None and hit not in found:
+                found.append(hit)
+        return found
+    header = commit.reverts_header
+    hit = next((i for i in earlier() if ordered[i].header == header), None)
+    if hit is None:
+        # GitHub's revert quotes the title, which may lack the `(#N)` the squash subject got.
+        bare = _PR_SUFFIX.sub("", header)
+        hit = next((i for i in earlier() if _PR_SUFFIX.sub("", ordered[i].header) == bare), None)
+    return [] if hit is None else [hit]
+
+
 def cancel_reverts(commits: tuple[ParsedCommit, ...]) -> tuple[ParsedCommit, ...]:
     """Drop reverts whose target is in range, and the targets (a revert of a revert restores)."""
     ordered = list(reversed(commits))  # oldest first, as history happened
-    cancelled: dict[int, int] = {}  # index of a reverter -> index of what it cancelled
+    cancelled: dict[int, list[int]] = {}  # index of a reverter -> indexes of what it cancelled
     dead: set[int] = set()
+
+    def skip(i: int) -> bool:
+        return i in dead and i not in cancelled
+
     for index, commit in enumerate(ordered):
-        if not (commit.reverts_sha or commit.reverts_header):
+        if not (commit.reverts_shas or commit.reverts_header):
             continue
-        target = None
-        for earlier in range(index - 1, -1, -1):
-            candidate = ordered[earlier]
-            if earlier in dead and earlier not in cancelled:
-                continue
-            if commit.reverts_sha and candidate.sha.startswith(commit.reverts_sha):
-                target = earlier
-                break
-            if (
-                not commit.reverts_sha
-                and commit.reverts_header
-                and candidate.header == commit.reverts_header
-            ):
-                target = earlier
-                break
-        if target is None:
+        targets = _revert_targets(ordered, index, skip)
+        if not targets:
             continue
-        if target in cancelled:
-            dead.discard(cancelled[target])  # reverting a revert restores the original
-        dead.update((target, index))
-        cancelled[index] = target
+        for target in targets:
+            if target in cancelled:
+                dead.difference_update(cancelled[target])  # reverting a revert restores
+            dead.add(target)
+        dead.add(index)
+        cancelled[index] = targets
     if not dead:
         return commits
     return tuple(c for i, c in enumerate(ordered) if i not in dead)[::-1]
