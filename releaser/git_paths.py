@@ -53,44 +53,71 @@ def parent_diffs(out: bytes, count: int) -> list[frozenset[str]]:
     return [frozenset(paths) for paths in found]
 
 
-def _tokens(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    pending = b""
-    for chunk in chunks:
-        parts = (pending + chunk).split(b"\0")
-        pending = parts.pop()
-        yield from parts
-    if pending:
-        yield pending
+def _text(field: str) -> str:
+    """A field decoded with surrogateescape, as decoding its bytes with "replace" gives it."""
+    if field.isascii():
+        return field
+    return field.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def changed_commits(chunks: Iterable[bytes]) -> Iterator[ChangedCommit]:
-    """ChangedCommits from `log_args` output as it streams in (a merge's paths left empty)."""
-    tokens = _tokens(chunks)
+    """ChangedCommits from `log_args` output as it streams in (a merge's paths left empty).
+
+    Each chunk is cut after its last NUL and decoded as a whole with surrogateescape (NUL is
+    never inside a UTF-8 sequence), so paths keep undecodable bytes distinct while messages
+    read as the plain log parser reads them. Fields of a record cut by the chunk's end wait in
+    `carry` for the next chunk.
+    """
+    pending = b""
+    carry: list[str] = []
     current: RawCommit | None = None
     paths: set[str] = set()
-    token = next(tokens, None)
-    while token is not None:
-        token = token.lstrip(b"\n")
-        if token.startswith(b":"):
-            # ":mode mode sha sha STATUS", then one path (two for a copy or rename).
-            status = token.rsplit(b" ", 1)[-1]
-            count = 2 if status[:1] in (b"R", b"C") else 1
-            for _ in range(count):
-                name = next(tokens, b"")
-                paths.add(name.decode("utf-8", "surrogateescape"))
-            token = next(tokens, None)
-            continue
-        sha = token.decode("ascii", "replace").strip()
-        fields = [next(tokens, b"") for _ in range(3)]
-        if current is None or current.sha != sha:
-            if current is not None:
-                yield _changed(current, paths)
-                paths = set()
-            parents, author, message = (f.decode("utf-8", "replace") for f in fields)
-            current = RawCommit(sha, message, tuple(parents.split()), author)
-        token = next(tokens, None)
+    for chunk in _with_end(chunks):
+        if chunk is None:
+            if not pending:
+                break
+            work = [*carry, pending.decode("utf-8", "surrogateescape")]
+        else:
+            buf = pending + chunk if pending else chunk
+            cut = buf.rfind(b"\0")
+            if cut < 0:
+                pending = buf
+                continue
+            pending = buf[cut + 1 :]
+            work = buf[:cut].decode("utf-8", "surrogateescape").split("\0")
+            if carry:
+                work = carry + work
+        i, end = 0, len(work)
+        while i < end:
+            token = work[i]
+            if token[:1] == "\n":
+                token = token.lstrip("\n")
+            if token[:1] == ":":
+                # ":mode mode sha sha STATUS", then one path (two for a copy or rename).
+                size = 3 if token.rsplit(" ", 1)[-1][:1] in ("R", "C") else 2
+                if i + size > end:
+                    break
+                paths.update(work[i + 1 : i + size])
+                i += size
+                continue
+            if i + 4 > end:
+                break
+            sha = token.strip()
+            if current is None or current.sha != sha:
+                if current is not None:
+                    yield _changed(current, paths)
+                    paths = set()
+                parents, author, message = work[i + 1 : i + 4]
+                current = RawCommit(sha, _text(message), tuple(parents.split()), _text(author))
+            i += 4
+        carry = work[i:]
     if current is not None:
         yield _changed(current, paths)
+
+
+def _with_end(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
+    yield from chunks
+    yield None
 
 
 def _changed(raw: RawCommit, paths: set[str]) -> ChangedCommit:

@@ -46,25 +46,39 @@ class PathIndex:
 
     def __init__(self, paths: Sequence[str]) -> None:
         self._by_path: dict[str, list[int]] = {}
+        self._dirs: dict[str, tuple[int, ...]] = {}  # a directory -> the components holding it
         self.everywhere = tuple(i for i, p in enumerate(paths) if p == ".")
         for index, path in enumerate(paths):
             if path != ".":
                 self._by_path.setdefault(path, []).append(index)
 
+    def _holding(self, directory: str) -> tuple[int, ...]:
+        """Components whose path is `directory` or one of its leading directories."""
+        found: list[int] = []
+        start = 0
+        while True:
+            cut = directory.find("/", start)
+            found += self._by_path.get(directory if cut < 0 else directory[:cut], ())
+            if cut < 0:
+                return tuple(found)
+            start = cut + 1
+
     def owners(self, changed: frozenset[str]) -> set[int]:
         """The components whose directory holds (or is) one of the changed paths."""
         found: set[int] = set(self.everywhere)
-        by_path = self._by_path
+        by_path, dirs = self._by_path, self._dirs
         for name in changed:
-            start = 0
-            while True:
-                cut = name.find("/", start)
-                hits = by_path.get(name if cut < 0 else name[:cut])
+            exact = by_path.get(name)
+            if exact:
+                found.update(exact)
+            cut = name.rfind("/")
+            if cut > 0:
+                directory = name[:cut]
+                hits = dirs.get(directory)
+                if hits is None:
+                    hits = dirs[directory] = self._holding(directory)
                 if hits:
                     found.update(hits)
-                if cut < 0:
-                    break
-                start = cut + 1
         return found
 
 
