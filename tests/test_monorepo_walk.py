@@ -256,3 +256,17 @@ def test_range_is_reachability_not_order():
 
     walk = [c("m", "a", "s"), c("s", "r"), c("a", "r"), c("r")]
     assert assign(walk, ["x", "x"], ["s", None]) == [[0, 2], [0, 1, 2, 3]]
+
+
+def test_parser_is_independent_of_where_chunks_end(tmp_path):
+    from releaser import git_paths
+
+    build_history(tmp_path / "repo", 5, "ordered", steps=40)
+    out = subprocess.run(
+        ["git", *git_paths.log_args("HEAD", ())], cwd=tmp_path / "repo", capture_output=True
+    ).stdout
+    whole = list(git_paths.changed_commits([out]))
+    assert len(whole) > 30 and any(c.paths for c in whole)
+    for size in (1, 7, 4096):
+        pieces = [out[i : i + size] for i in range(0, len(out), size)]
+        assert list(git_paths.changed_commits(pieces)) == whole
