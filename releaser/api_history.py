@@ -23,7 +23,7 @@ class ApiHistory:
         self._head = head
         self._prefixes = prefixes
         self._compare: dict[str, list[RawCommit]] = {}
-        self._files: dict[str, tuple[str, ...]] = {}
+        self._oldest: dict[str, str | None] = {}
 
     def head(self) -> str | None:
         return self._head
@@ -31,10 +31,10 @@ class ApiHistory:
     def _range(self, since: str) -> list[RawCommit] | None:
         """Commits in since..head, or None when `since` is not an ancestor of head."""
         if since not in self._compare:
-            data = self.gh.compare_raw(since, self._head)
+            data = self.gh.compare_since(since, self._head)
             if data is None:
                 return None
-            self._compare[since] = data
+            self._compare[since], self._oldest[since] = data
         return self._compare[since]
 
     def reachable_tags(self) -> dict[str, str]:
@@ -65,20 +65,20 @@ class ApiHistory:
         return found
 
     def log(self, since: str | None, paths: tuple[str, ...] = ()) -> list[RawCommit]:
+        """Commits since `since`; with paths, those touching one of them, by one listing of
+        the path's history per path (from the range's oldest commit date on), not one request
+        per commit. Like `git log -- path` with merges, no merge is kept: they carry no
+        entries. The listing follows GitHub's default history simplification, so a side
+        branch's change that a merge dropped again is not listed."""
         commits = self._range(since) if since else self.gh.list_commits(self._head)
         commits = list(commits or [])
-        if not paths:
+        if not paths or not commits:
             return commits
-        out = []
-        for commit in commits:
-            if commit.sha not in self._files:
-                self._files[commit.sha] = self.gh.commit_files(commit.sha)
-            if len(commit.parents) > 1:
-                continue  # like `git log -- path` with merges: they carry no entries anyway
-            files = self._files[commit.sha]
-            if any(f == p or f.startswith(p.rstrip("/") + "/") for f in files for p in paths):
-                out.append(commit)
-        return out
+        oldest = self._oldest.get(since) if since else None
+        touching: set[str] = set()
+        for path in paths:
+            touching |= self.gh.path_commits(self._head, path.strip("/"), oldest)
+        return [c for c in commits if c.sha in touching and len(c.parents) <= 1]
 
     def shas_since(self, since: str) -> frozenset[str]:
         return frozenset(c.sha for c in self._range(since) or ())

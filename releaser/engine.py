@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from json.encoder import encode_basestring as _encode_str
 from typing import Protocol
 
 from releaser.config import Config
 from releaser.domain.commits import RawCommit, parse_commits
+from releaser.domain.components import assign, indexable
 from releaser.domain.notes import Links
 from releaser.domain.release import Release, plan_release, select_tags
 from releaser.errors import GitError
@@ -109,6 +110,8 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
     # links; `--merged` walks the whole history and trusts commit dates (clock skew breaks it).
     fast = hasattr(history, "all_tags") and not config.monorepo
     tags = history.all_tags() if fast else history.reachable_tags()
+    if config.monorepo and _one_walk(history, config):
+        return _plan_components(history, config, tags, head, links, today)
     releases = []
     for component in config.components:
         policy = component.policy
@@ -137,6 +140,64 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
         releases.append(
             plan_release(
                 policy, stable, latest, parsed, new_since_latest, links, today, config.sections
+            )
+        )
+    return EnginePlan(head, tuple(releases))
+
+
+def _one_walk(history, config: Config) -> bool:
+    return hasattr(history, "changed_log") and all(
+        indexable(c.policy.path) for c in config.components
+    )
+
+
+def _plan_components(history, config: Config, tags, head, links, today) -> EnginePlan:
+    """Every component from one walk over the union of their ranges (see domain/components).
+
+    The same releases as one `git log --full-history tag..HEAD -- path` per component (the
+    loop in plan()), which walks history once per component.
+    """
+    bounds = [_bounds(tags, c.policy) for c in config.components]
+    since = [b[2].sha if b[2] is not None else None for b in bounds]
+    tagged = tuple(dict.fromkeys(s for s in since if s is not None))
+    walked = list(history.changed_log(() if None in since else tagged))
+    merges = [n for n, c in enumerate(walked) if len(c.raw.parents) > 1]
+    if merges:
+        pairs = [(walked[n].raw.sha, p) for n in merges for p in walked[n].raw.parents]
+        diffs = iter(history.parent_diffs(pairs))
+        for n in merges:
+            found = tuple(next(diffs) for _ in walked[n].raw.parents)
+            walked[n] = replace(walked[n], parent_paths=found)
+    members = assign(walked, [c.policy.path for c in config.components], since)
+    wanted = sorted({n for owned in members for n in owned})
+    raws = (walked[n].raw for n in wanted)
+    parsed = dict(
+        zip(wanted, parse_commits(raws, config.squash_bullets, config.types), strict=True)
+    )
+    releases = []
+    for component, (stable, latest, start), owned in zip(
+        config.components, bounds, members, strict=True
+    ):
+        if history.missing_history([], start.sha if start else None):
+            raise GitError(
+                "history is incomplete: this is a shallow clone and the commits since "
+                f"{start.name if start else 'the first commit'} are not all present",
+                hint="fetch full history, e.g. actions/checkout with fetch-depth: 0",
+            )
+        new_since_latest = None
+        if latest is not None and start is not latest:
+            new_since_latest = history.shas_since(latest.sha)
+        commits = tuple(parsed[n] for n in owned)
+        releases.append(
+            plan_release(
+                component.policy,
+                stable,
+                latest,
+                commits,
+                new_since_latest,
+                links,
+                today,
+                config.sections,
             )
         )
     return EnginePlan(head, tuple(releases))

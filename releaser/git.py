@@ -109,10 +109,12 @@ class _LogProcess:
         self.drain.start()
         _grow_pipe(self.proc.stdout.fileno())
 
-    def commits(self) -> Iterator[RawCommit]:
+    def commits(self, parse=None) -> Iterator:
+        """What `parse` (default: RawCommits from `_LOG_FORMAT`) makes of git's output."""
         finished = False
         try:
-            yield from _records(iter(partial(os.read, self.proc.stdout.fileno(), _CHUNK), b""))
+            chunks = iter(partial(os.read, self.proc.stdout.fileno(), _CHUNK), b"")
+            yield from (parse or _records)(chunks)
             finished = True
         finally:
             # A reader that stops early does not want the rest of history: stop git.
@@ -284,12 +286,48 @@ class GitRepo:
             return self._stream(_HEAD_LOG)
         return running.commits()
 
-    def _stream(self, args: list[str]) -> Iterator[RawCommit]:
+    def _stream(self, args: list[str], parse=None) -> Iterator:
         try:
             running = _LogProcess(self._argv(args), self._env)
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
-        yield from running.commits()
+        yield from running.commits(parse)
+
+    def changed_log(self, exclude: tuple[str, ...]) -> Iterator:
+        """HEAD's commits not reachable from any of `exclude`, each with its changed paths."""
+        from releaser import git_paths
+
+        return self._stream(git_paths.log_args("HEAD", exclude), git_paths.changed_commits)
+
+    def parent_diffs(self, pairs: list[tuple[str, str]]) -> list[frozenset[str]]:
+        """For each (merge, parent), the paths the merge changed against that parent."""
+        from releaser import git_paths
+
+        if not pairs:
+            return []
+        try:
+            proc = subprocess.run(
+                self._argv(git_paths.DIFF_TREE),
+                input=git_paths.diff_tree_input(pairs),
+                capture_output=True,
+                env=self._env,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+        if proc.returncode != 0:
+            raise GitError(_failure("diff-tree", proc.stderr, proc.returncode))
+        try:
+            return git_paths.parent_diffs(proc.stdout, len(pairs))
+        except ValueError as exc:
+            raise GitError(str(exc)) from None
+
+    def common_ancestors(self, shas: tuple[str, ...]) -> tuple[str, ...]:
+        """The best common ancestors of all `shas`: what every one of them reaches is exactly
+        what these reach. Empty when they share no history."""
+        if len(shas) == 1:
+            return shas
+        proc = self._run("merge-base", "--octopus", "--all", *shas, ok_codes=(0, 1))
+        return tuple(proc.stdout.decode().split())
 
     def shas_since(self, since: str) -> frozenset[str]:
         out = self._run("rev-list", f"{since}..HEAD").stdout.decode()

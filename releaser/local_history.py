@@ -28,6 +28,15 @@ class LocalHistory:
     def linear_log(self, since: str) -> LinearLog:
         return self.repo.linear_log(since)
 
+    def changed_log(self, since: tuple[str, ...]) -> Iterator:
+        """One walk over the union of the ranges `s..HEAD` for s in `since` (all of HEAD when
+        `since` is empty), yielding git_paths.ChangedCommit in `git log` order."""
+        exclude = self.repo.common_ancestors(since) if since else ()
+        return self.repo.changed_log(exclude)
+
+    def parent_diffs(self, pairs: list[tuple[str, str]]) -> list[frozenset[str]]:
+        return self.repo.parent_diffs(pairs)
+
     def shas_since(self, since: str) -> frozenset[str]:
         return self.repo.shas_since(since)
 

@@ -126,6 +126,23 @@ class GitHub(Releases):
         found = self._compare(base, head)
         return None if found is None else [_raw_commit(c) for c in found]
 
+    def compare_since(self, base: str, head: str) -> tuple[list[RawCommit], str | None] | None:
+        """compare_raw's commits and the oldest committer date among them (ISO 8601)."""
+        found = self._compare(base, head)
+        if found is None:
+            return None
+        dates = [((c.get("commit") or {}).get("committer") or {}).get("date") for c in found]
+        known = [d for d in dates if d]
+        return [_raw_commit(c) for c in found], (min(known) if len(known) == len(dates) else None)
+
+    def path_commits(self, head: str, path: str, since: str | None) -> frozenset[str]:
+        """Commits of head's history touching `path` (GitHub's history simplification), those
+        committed at or after `since` when given: one page per 100 of them."""
+        params = {"sha": head, "path": path}
+        if since:
+            params["since"] = since
+        return frozenset(item["sha"] for item in self._pages("/commits", params))
+
     def _compare(self, base: str, head: str) -> list[dict] | None:
         commits: list[dict] = []
         try:

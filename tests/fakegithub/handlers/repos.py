@@ -104,6 +104,8 @@ def list_commits(req: Request) -> Response:
             raise ApiError(409, "Git Repository is empty.")
         raise not_found()
     args = [resolve_or_404(req.fake, ref)]
+    if req.q("since"):
+        args.append(f"--since={req.q('since')}")
     if req.q("path"):
         args += ["--", req.q("path") or ""]
     shas = req.fake.git.rev_list(*args)
