@@ -6,6 +6,10 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .scopes import Scope
 
 
 @dataclass(slots=True)
@@ -130,6 +134,7 @@ class State:
     check_runs: list[CheckRun] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # token -> login
+    scopes: dict[str, Scope] = field(default_factory=dict)  # installation token -> its scope
 
     def next_id(self) -> int:
         return next(self.ids)
