@@ -83,6 +83,7 @@ def context(env: Mapping[str, str], runner: Runner) -> Context:
 
 def _token(ctx: Context):
     from releaser.github import mint_app_token
+    from releaser.github.permissions import permissions_for
 
     app_id = read_input(ctx.env, "app-id")
     key = read_input(ctx.env, "app-private-key")
@@ -98,7 +99,9 @@ def _token(ctx: Context):
         raise ConfigError("app-id and app-private-key must be given together")
     if app_id:
         ctx.secrets = tuple(s for s in (token,) if s)
-        token = mint_app_token(ctx.api_url, app_id, key, ctx.repository)
+        token = mint_app_token(
+            ctx.api_url, app_id, key, ctx.repository, permissions_for(ctx.command)
+        )
         ctx.runner.mask(token)
     if not token:
         raise ConfigError("no token: set the `token` input (default ${{ github.token }})")

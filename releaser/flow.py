@@ -13,7 +13,7 @@ from releaser.api_history import ApiHistory
 from releaser.domain.release_pr import branch_name
 from releaser.engine import EnginePlan, plan, plan_warnings
 from releaser.errors import ConfigError
-from releaser.github import GitHub, _pull
+from releaser.github import GitHub, RetryTiming, _pull
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
 from releaser.publish_trust import check_merged_tree, not_a_release_pr
 from releaser.release_pr_flow import PrResult, sync_release_prs
@@ -76,9 +76,29 @@ def _summary(
     return "\n".join(lines) + "\n"
 
 
+# Test-only: a factor in [0, 1] that shrinks every retry wait (backoff, Retry-After, rate
+# limit resets, write and upload retries), so the fault tests run at CPU speed. It is read
+# here, at the edge, and nowhere below; what is retried and how often stay the same.
+TEST_RETRY_SCALE = "RELEASER_TEST_RETRY_SCALE"
+
+
+def retry_timing(env) -> RetryTiming:
+    raw = env.get(TEST_RETRY_SCALE, "").strip()
+    if not raw:
+        return RetryTiming()
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = -1.0
+    if not 0.0 <= scale <= 1.0:
+        raise ConfigError(f"{TEST_RETRY_SCALE} must be a number from 0 to 1, not {raw!r}")
+    return RetryTiming(scale=scale)
+
+
 def execute(ctx: Context):
     interval = float(ctx.env.get("RELEASER_SECONDS_BETWEEN_WRITES", "1") or 0)
-    gh = GitHub(ctx.token, ctx.api_url, ctx.repository, write_interval=interval)
+    timing = retry_timing(ctx.env)
+    gh = GitHub(ctx.token, ctx.api_url, ctx.repository, write_interval=interval, timing=timing)
     config = _load_config(ctx)
     if not (ctx.workspace / ".git").exists() and not (ctx.workspace / ctx.config_file).exists():
         config = _remote_config(ctx, gh) or config

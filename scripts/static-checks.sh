@@ -40,6 +40,7 @@ check() { # check NAME CMD...
 # zizmor's online audits would need api.github.com; --offline keeps this runnable anywhere.
 # The cache directory is pinned inside .cache so nothing is written to $HOME.
 check zizmor env XDG_CACHE_HOME="$repo/.cache" "$bin/zizmor" --offline --no-progress \
+  --persona=pedantic \
   action.yml "${workflows[@]}"
 check "check-jsonschema (workflows)" "$bin/check-jsonschema" --builtin-schema \
   vendor.github-workflows "${workflows[@]}"

@@ -107,6 +107,8 @@ class ActionRunner:
             "GITHUB_WORKFLOW_REF": f"{self.fake.full_name}/{WORKFLOW}@refs/heads/main",
             "RUNNER_TEMP": str(run_dir),
             "RELEASER_SECONDS_BETWEEN_WRITES": "0",
+            # Retries keep their count and order; their waits shrink a thousandfold.
+            "RELEASER_TEST_RETRY_SCALE": "0.001",
             "INPUT_TOKEN": self.fake.token,
         }
         for name, value in (inputs or {}).items():

@@ -97,3 +97,54 @@ def test_an_unreachable_api_is_one_clear_line(fakegithub, action):
     assert len(errors) == 1 and "cannot reach GitHub at http://127.0.0.1:9/" in errors[0], (
         result.stdout
     )
+
+
+# What each command needs, in GitHub App permission names (GitHub's REST docs per endpoint).
+PUBLISH_AND_PR = {
+    "contents": "write",  # release branch, tags, releases, assets
+    "pull_requests": "write",  # the release PR
+    "issues": "write",  # labels and comments on it
+    "checks": "read",  # check runs recorded in the evidence
+    "statuses": "read",  # commit statuses recorded in the evidence
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "permissions"),
+    [
+        ("auto", PUBLISH_AND_PR),
+        ("plan", {"contents": "read", "pull_requests": "read", "issues": "read"}),
+    ],
+)
+def test_the_app_token_is_minted_for_this_repository_and_what_releaser_uses(
+    fakegithub, action, command, permissions
+):
+    fake = fakegithub
+    seed(fake)
+    result = action.run("push", inputs=_app_inputs(fake, command=command))
+    assert result.code == 0, result.stdout + result.stderr
+    (scope,) = fake.state.scopes.values()
+    assert scope.repositories == (fake.repo,)
+    assert scope.permissions == permissions
+
+
+def test_a_narrowed_token_is_refused_outside_its_scope(fakegithub):
+    """The fake enforces the scope, so the Action's own runs above prove the set suffices."""
+    import requests
+
+    fake = fakegithub
+    bearer = {"Authorization": f"Bearer {fake.app_auth().token}"}
+    mint = f"{fake.api_url}/app/installations/{fake.app.installation_id}/access_tokens"
+    body = {"repositories": [fake.repo], "permissions": {"contents": "read"}}
+    answer = requests.post(mint, json=body, headers=bearer, timeout=10)
+    assert answer.status_code == 201, answer.text
+    token = {"Authorization": f"token {answer.json()['token']}"}
+    repo = f"{fake.api_url}/repos/{fake.full_name}"
+    assert requests.get(f"{repo}/releases", headers=token, timeout=10).status_code == 200
+    assert requests.get(f"{repo}/pulls", headers=token, timeout=10).status_code == 403
+    label = {"name": "x", "color": "ffffff"}
+    assert requests.post(f"{repo}/labels", json=label, headers=token, timeout=10).status_code == 403
+    too_much = {"permissions": {"administration": "write"}}
+    assert requests.post(mint, json=too_much, headers=bearer, timeout=10).status_code == 422
+    elsewhere = {"repositories": ["another-repo"]}
+    assert requests.post(mint, json=elsewhere, headers=bearer, timeout=10).status_code == 422

@@ -231,6 +231,18 @@ def test_reusable_workflow_passes_every_input_and_reexports_every_output(action)
     }
 
 
+def test_the_release_jobs_grant_what_an_app_token_for_auto_is_minted_with():
+    """One table (releaser.github.permissions) says what releaser needs; the job tokens of the
+    reusable workflow and of self-release grant exactly that, no more."""
+    from releaser.github.permissions import permissions_for
+
+    wanted = {k.replace("_", "-"): v for k, v in permissions_for("auto").items()}
+    release = _load(ROOT / ".github" / "workflows" / "release.yml")["jobs"]["release"]
+    caller = _load(ROOT / ".github" / "workflows" / "self-release.yml")["jobs"]["release"]
+    assert release["permissions"] == wanted
+    assert caller["permissions"] == wanted
+
+
 # --- Dockerfile and lock -------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """The GitHub adapter (PyGithub stays inside this package): typed calls, retries, upserts."""
 
-from releaser.github.base import api_error_message, same_content
+from releaser.github.base import RetryTiming, api_error_message, same_content
 from releaser.github.client import GitHub, mint_app_token
 from releaser.github.types import AssetInfo, PullInfo, ReleaseInfo, _pull
 
@@ -9,6 +9,7 @@ __all__ = [
     "GitHub",
     "PullInfo",
     "ReleaseInfo",
+    "RetryTiming",
     "_pull",
     "api_error_message",
     "mint_app_token",

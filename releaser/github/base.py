@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import requests.exceptions
@@ -55,6 +56,49 @@ def same_content(present: AssetInfo, asset: Any) -> bool:
     return present.size == asset.size
 
 
+@dataclass(frozen=True, slots=True)
+class RetryTiming:
+    """How long retries wait. What is retried, how often, and the look before a write is
+    repeated do not depend on it; only the sleeps do.
+
+    `scale` multiplies every sleep, including the waits GitHub asks for (Retry-After, the rate
+    limit's reset). Production keeps 1; the tests shrink it so retries run at CPU speed.
+    Decisions (give up when the wait would exceed `max_wait`) use the unscaled waits.
+    """
+
+    backoff_factor: float = 0.2  # GETs: urllib3's exponential backoff between attempts
+    secondary_rate_wait: float = 60.0  # a secondary rate limit without Retry-After
+    write_delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)  # between write attempts
+    asset_delay: float = 1.0  # between asset upload attempts
+    scale: float = 1.0
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0 and self.scale > 0:
+            time.sleep(seconds * self.scale)
+
+
+class _Retry(GithubRetry):
+    """GithubRetry whose sleeps go through a RetryTiming."""
+
+    def __init__(self, timing: RetryTiming = RetryTiming(), **kw: Any) -> None:
+        super().__init__(**kw)
+        self.timing = timing
+
+    def new(self, **kw: Any) -> _Retry:
+        retry = super().new(**kw)
+        retry.timing = self.timing
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        # urllib3's Retry.sleep, with the same choice of wait, slept through `timing`.
+        if self.respect_retry_after_header and response is not None:
+            after = self.get_retry_after(response)
+            if after:
+                self.timing.sleep(after)
+                return
+        self.timing.sleep(self.get_backoff_time())
+
+
 def _when(reset: str | None) -> str:
     if not reset:
         return "an unknown time"
@@ -73,11 +117,13 @@ class Base:
         write_interval: float = 1.0,
         max_wait: float = 120.0,
         reads_per_minute: int = DEFAULT_READS_PER_MINUTE,
+        timing: RetryTiming = RetryTiming(),
     ) -> None:
-        retry = GithubRetry(
+        retry = _Retry(
+            timing,
             total=6,
-            backoff_factor=0.2,
-            secondary_rate_wait=min(60.0, max_wait),
+            backoff_factor=timing.backoff_factor,
+            secondary_rate_wait=min(timing.secondary_rate_wait, max_wait),
             max_rate_limit_wait=max_wait,
             # Writes are never resent blindly: a lost answer may hide a write that happened.
             allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
@@ -96,6 +142,7 @@ class Base:
         self._base = f"/repos/{repository}"
         self.requests = 0
         self._max_wait = max_wait
+        self._timing = timing
         self._pacer = ReadPacer(reads_per_minute)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -150,9 +197,10 @@ class Base:
 
     def _write(self, verb: str, path: str, body: Any, done: Callable[[], Any] | None = None):
         """A write, retried only when GitHub refused it or `done()` shows it did not happen."""
-        delay = 1.0
+        delays = self._timing.write_delays
         waited = 0.0
         for attempt in range(5):
+            delay = delays[min(attempt, len(delays) - 1)]
             try:
                 return self._call(verb, path, body)[1]
             except GithubException as exc:
@@ -171,7 +219,6 @@ class Base:
                 found = done()
                 if found is not None:
                     return found
-            time.sleep(wait)
+            self._timing.sleep(wait)
             waited += wait
-            delay = min(delay * 2, 8.0)
         raise AssertionError("unreachable")

@@ -25,8 +25,11 @@ from releaser.github.types import (
 )
 
 
-def mint_app_token(api_url: str, app_id: str, private_key: str, repository: str) -> str:
-    """An installation token for the repository, from a GitHub App's id and private key."""
+def mint_app_token(
+    api_url: str, app_id: str, private_key: str, repository: str, permissions: dict[str, str]
+) -> str:
+    """An installation token for `repository` only, holding only `permissions` (GitHub App
+    permission names to "read"/"write"), from a GitHub App's id and private key."""
     owner, name = repository.split("/", 1)
     try:
         integration = GithubIntegration(
@@ -35,7 +38,12 @@ def mint_app_token(api_url: str, app_id: str, private_key: str, repository: str)
             base_url=api_url,
         )
         installation = integration.get_repo_installation(owner, name)
-        return integration.get_access_token(installation.id).token
+        # PyGithub's get_access_token cannot name repositories; the endpoint takes both.
+        body = {"repositories": [name], "permissions": dict(permissions)}
+        data = integration.requester.requestJsonAndCheck(
+            "POST", f"/app/installations/{installation.id}/access_tokens", input=body
+        )[1]
+        return data["token"]
     except (ValueError, TypeError, jwt.PyJWTError) as exc:
         raise GitHubError(f"app-id / app-private-key are not usable: {exc}") from None
     except GithubException as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -98,7 +97,7 @@ class Releases(Base):
                     ) from None
                 if tries == 3:
                     raise GitHubError(f"uploading {name} kept failing") from None
-                time.sleep(1.0)
+                self._timing.sleep(self._timing.asset_delay)
 
     def delete_asset(self, asset_id: int) -> None:
         self._call("DELETE", f"/releases/assets/{asset_id}")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import faults as faultmod
+from . import scopes
 from .handlers import ROUTES, ApiError, Request, Response
 from .validation import Match
 
@@ -106,6 +107,14 @@ class _Handler(BaseHTTPRequestHandler):
         login = fake.authenticate(auth, jwt=match.template in JWT_TEMPLATES)
         if login is None:
             return Response(401, ApiError(401, "Bad credentials").body())
+        token = auth.partition(" ")[2].strip()
+        with fake.state.lock:
+            scope = fake.state.scopes.get(token)
+        if scope is not None and match.template not in JWT_TEMPLATES:
+            named = match.params.get("repo") if "owner" in match.params else None
+            if not scopes.allows(scope, named, method, match.template):
+                message = "Resource not accessible by integration"
+                return Response(403, ApiError(403, message).body())
         problems = fake.spec.check_request(match, query, body, is_json)
         if problems:
             for p in problems:

@@ -6,6 +6,10 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .scopes import Scope
 
 
 @dataclass(slots=True)
@@ -136,6 +140,7 @@ class State:
     # login -> permission (admin | maintain | write | triage | read); anyone else has none
     collaborators: dict[str, str] = field(default_factory=dict)
     immutable_releases: bool = False
+    scopes: dict[str, Scope] = field(default_factory=dict)  # installation token -> its scope
 
     def next_id(self) -> int:
         return next(self.ids)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..payloads import iso, node_id, user_id
+from ..scopes import INSTALLATION_PERMISSIONS, Scope, problem_with_request
 from ..state import CheckRun, Status, now
 from .common import ApiError, R, Request, Response, not_found, ok, page_args, paginate, route
 from .repos import resolve_or_404
@@ -31,7 +32,7 @@ def app_json(fake: FakeGitHub, slug: str = "") -> dict[str, Any]:
         "html_url": f"{fake.urls.web}/apps/{slug}",
         "created_at": stamp,
         "updated_at": stamp,
-        "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
+        "permissions": dict(INSTALLATION_PERMISSIONS),
         "events": [],
     }
 
@@ -203,7 +204,7 @@ def installation_json(fake: FakeGitHub) -> dict[str, Any]:
         "client_id": "Iv1.fakeclientid",
         "target_id": fake.urls.user(fake.owner)["id"],
         "target_type": "Organization",
-        "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
+        "permissions": dict(INSTALLATION_PERMISSIONS),
         "events": ["push", "pull_request"],
         "created_at": "2024-01-01T00:00:00Z",
         "updated_at": "2024-01-01T00:00:00Z",
@@ -225,14 +226,32 @@ def mint_token(req: Request) -> Response:
     fake = req.fake
     if int(req.params["installation_id"]) != fake.app.installation_id:
         raise not_found()
+    body = req.body if isinstance(req.body, dict) else {}
+    problem = problem_with_request(body)
+    if problem:
+        raise ApiError(422, problem)
+    names = body.get("repositories")
+    if names is not None and any(n.lower() != fake.repo.lower() for n in names):
+        raise ApiError(
+            422,
+            "There is at least one repository that does not exist or is not "
+            "accessible to the parent installation.",
+        )
+    if body.get("repository_ids") is not None and body["repository_ids"] != [fake.repo_id]:
+        raise ApiError(
+            422,
+            "There is at least one repository that does not exist or is not "
+            "accessible to the parent installation.",
+        )
+    narrowed = names is not None or body.get("repository_ids") is not None
+    permissions = dict(body.get("permissions") or INSTALLATION_PERMISSIONS)
     token = fake.app.new_token()
     fake.state.tokens[token] = fake.app.bot_login
-    return ok(
-        {
-            "token": token,
-            "expires_at": iso(now() + 3600),
-            "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
-            "repository_selection": "selected",
-        },
-        201,
-    )
+    fake.state.scopes[token] = Scope((fake.repo,) if narrowed else None, permissions)
+    answer = {
+        "token": token,
+        "expires_at": iso(now() + 3600),
+        "permissions": permissions,
+        "repository_selection": "selected" if narrowed else "all",
+    }
+    return ok(answer, 201)

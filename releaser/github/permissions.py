@@ -1,0 +1,46 @@
+"""What each command needs from GitHub, in GitHub App permission names.
+
+An App installation token is minted with exactly this set (and for the one repository), so a
+leaked token can do no more than the run it was minted for. The workflows' `permissions:`
+blocks grant the job token the same set for `auto`. A feature that calls a new endpoint adds
+its permission here, to the commands that reach it, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+READ, WRITE = "read", "write"
+
+# The steps a command runs, and what each step's calls need.
+_STEPS: Mapping[str, Mapping[str, str]] = {
+    # Read the repository, the merged release PRs, their markers and comments.
+    "look": {"contents": READ, "pull_requests": READ, "issues": READ},
+    # Push the release branch, open/update the release PR, label and comment on it.
+    "release-pr": {"contents": WRITE, "pull_requests": WRITE, "issues": WRITE},
+    # Tag, release, upload assets, label/comment the PR; evidence reads checks and statuses.
+    "publish": {
+        "contents": WRITE,
+        "pull_requests": WRITE,
+        "issues": WRITE,
+        "checks": READ,
+        "statuses": READ,
+    },
+}
+
+COMMAND_STEPS: Mapping[str, tuple[str, ...]] = {
+    "auto": ("look", "release-pr", "publish"),
+    "release-pr": ("look", "release-pr"),
+    "publish": ("look", "publish"),
+    "plan": ("look",),
+}
+
+
+def permissions_for(command: str) -> dict[str, str]:
+    """The union of what `command`'s steps need, `write` winning over `read`."""
+    out: dict[str, str] = {}
+    for step in COMMAND_STEPS[command]:
+        for name, level in _STEPS[step].items():
+            if out.get(name) != WRITE:
+                out[name] = level
+    return dict(sorted(out.items()))
