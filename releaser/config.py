@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from releaser.bounded import CONFIG_MAX_BYTES, load_yaml, read_capped
 from releaser.domain.bump import DEFAULT_SECTIONS, BumpPolicy, Section
 from releaser.domain.commits import DEFAULT_TYPES, SquashBullets
 from releaser.domain.release import ComponentPolicy
@@ -85,6 +86,16 @@ def _format_path(path) -> str:
     return out
 
 
+def _preview(value: Any) -> str:
+    """A short rendering of any value, however large or deep (reprlib stops early)."""
+    import reprlib
+
+    shown = reprlib.Repr()
+    shown.maxlevel, shown.maxstring, shown.maxother = 2, 40, 40
+    text = shown.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _validate(data: Any, source: str, root_node) -> None:
     import jsonschema  # only when a config exists: it costs ~70 ms to import
 
@@ -104,7 +115,7 @@ def _validate(data: Any, source: str, root_node) -> None:
         where = _format_path(path) or "(top level)"
         detail = error.message
         if error.validator in ("anyOf", "oneOf") or len(detail) > 120:
-            detail = f"invalid value {json.dumps(error.instance)[:60]}"
+            detail = f"invalid value {_preview(error.instance)}"
         message = f"{where}: {detail}"
         line = _line_of(root_node, path)
     raise ConfigError(f"{source}:{line}: {message}", file=source, line=line)
@@ -188,21 +199,6 @@ def _check_values(data: dict[str, Any], source: str, root_node) -> None:
         raise ConfigError(
             f"{source}:{line}: {_format_path(path)}: {problem}", file=source, line=line
         )
-
-
-def _load_yaml(text: str, source: str):
-    import yaml
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        message = f"{source}:{line}: invalid YAML: {problem}"
-        raise ConfigError(message, file=source, line=line) from None
-    return data, root
 
 
 def _sections(raw: list[dict] | None) -> tuple[Section, ...]:
@@ -290,18 +286,19 @@ def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
     target = path if path is not None else repo / DEFAULT_PATH
     source = str(path) if path is not None else DEFAULT_PATH
     try:
-        raw = target.read_bytes()
+        raw = read_capped(target, CONFIG_MAX_BYTES, source, ConfigError)
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"config file not found: {source}", file=source) from None
         return from_dict({})
     except OSError as exc:
         raise ConfigError(f"cannot read config {source}: {exc.strerror}", file=source) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{source}: not UTF-8 text", file=source) from None
-    data, root = _load_yaml(text, source)
+    return parse(raw, source)
+
+
+def parse(raw: bytes | str, source: str) -> Config:
+    """A config from the file's content, parsed within the bounds in releaser.bounded."""
+    data, root = load_yaml(raw, source)
     if data is None:
         data = {}
     _validate(data, source, root)

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 
+from releaser.domain import bounded_json
 from releaser.domain.version import parse_version
 
 MARKER_VERSION = 1
@@ -151,7 +152,7 @@ def parse_body(body: str | None) -> Marker:
     _require(bool(found), "the PR body has no releaser marker")
     _require(len(found) == 1, "the PR body has more than one releaser marker")
     try:
-        data = json.loads(found[0])
+        data = bounded_json.loads(found[0], **bounded_json.MARKER)
     except ValueError:
         raise MarkerError("the releaser marker is not valid JSON") from None
     _require(isinstance(data, dict), "the releaser marker is not a JSON object")

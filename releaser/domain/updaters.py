@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from releaser.domain import bounded_json
 from releaser.domain.version import parse_version
 
 # Finds version-shaped text; semver.Version then decides whether it really is one.
@@ -88,7 +89,7 @@ class PackageJson:
 
     def update(self, text: str, version: str) -> str:
         try:
-            json.loads(text)
+            bounded_json.loads(text, **bounded_json.PACKAGE_JSON)
         except ValueError as exc:
             raise UpdateError(f"not valid JSON: {exc}") from None
         span = _json_top_level_key(text, "version")

@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,11 +17,12 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from releaser.bounded import SBOM, load_json, read_capped
 from releaser.domain.evidence import Artifact, Sbom
 from releaser.errors import EvidenceError
 from releaser.evidence.files import sha256_file
 
-DEFAULT_MAX_BYTES = 100 * 1024**2
+DEFAULT_MAX_BYTES = SBOM.max_bytes
 _CDX_VERSIONS = {
     "1.2": SchemaVersion.V1_2,
     "1.3": SchemaVersion.V1_3,
@@ -68,12 +70,9 @@ def validate_sbom(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Sbom:
     size = path.stat().st_size
     if size > max_bytes:
         raise EvidenceError(f"SBOM {path.name}: {size} bytes is over the {max_bytes}-byte limit")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-        doc = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EvidenceError(f"SBOM {path.name}: not JSON: {_first_line(str(exc))}") from None
+    raw = read_capped(path, max_bytes, f"SBOM {path.name}")
+    doc = load_json(raw, f"SBOM {path.name}", replace(SBOM, max_bytes=max_bytes))
+    text = raw.decode("utf-8")
     if not isinstance(doc, dict):
         raise EvidenceError(f"SBOM {path.name}: expected a JSON object")
     if doc.get("bomFormat") == "CycloneDX":
