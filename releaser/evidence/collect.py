@@ -11,7 +11,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from releaser import __version__
-from releaser.domain.evidence import Commit, EvidenceFacts, Note, PreviousRelease, RunInfo
+from releaser.domain.evidence import (
+    Artifact,
+    Commit,
+    EvidenceFacts,
+    Note,
+    PreviousRelease,
+    RunInfo,
+    Sbom,
+)
 from releaser.domain.evidence_intoto import download_url, notes_digest
 from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.release_pr import PlannedRelease
@@ -19,7 +27,7 @@ from releaser.errors import EvidenceError
 from releaser.evidence.assets import Asset, build_assets, footer_for, generated_sbom
 from releaser.evidence.changes import attribute
 from releaser.evidence.files import artifacts_from, resolve_globs
-from releaser.evidence.junit import collect_junit
+from releaser.evidence.junit import JUnitResults, collect_junit
 from releaser.evidence.sbom import validate_sbom
 from releaser.github import GitHub, ReleaseInfo
 
@@ -68,9 +76,20 @@ def _in_path(gh: GitHub, sha: str, path: str) -> bool:
     return any(f.startswith(prefix) for f in gh.commit_files(sha))
 
 
-def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
-    """(JUnit results, artifacts, SBOMs, paths of the files to upload by name, skipped, warnings);
-    every note is also reported through `warn`."""
+@dataclass(frozen=True, slots=True)
+class FileEvidence:
+    """What the evidence inputs hold, read and checked once, before the tag exists."""
+
+    junit: JUnitResults
+    artifacts: tuple[Artifact, ...]
+    sboms: tuple[Sbom, ...]
+    paths: Mapping[str, Path]  # the files to upload, by asset name
+    skipped: tuple[Note, ...]
+    warnings: tuple[Note, ...]
+
+
+def _files(settings: EvidenceSettings, warn: Callable[[str], None]) -> FileEvidence:
+    """Read and check every evidence input; every note is also reported through `warn`."""
     ws, strict = settings.workspace, settings.fail_on_missing
     junit = collect_junit(ws, settings.test_results, fail_on_missing=strict)
     found = resolve_globs(ws, settings.artifacts, fail_on_missing=strict)
@@ -93,14 +112,16 @@ def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
         raise EvidenceError(f"evidence: {first.item}: {first.reason}")
     for note in [*warnings, *skipped, *junit.rejected]:
         warn(f"evidence: {note.item}: {note.reason}")
-    return junit, artifacts, tuple(sboms), paths, tuple(skipped), tuple(warnings)
+    return FileEvidence(junit, artifacts, tuple(sboms), paths, tuple(skipped), tuple(warnings))
 
 
-def preflight(settings: EvidenceSettings) -> None:
-    """With fail-on-missing-evidence, refuse bad evidence inputs before anything is public
-    (the tag and the draft come first otherwise)."""
-    if settings.fail_on_missing:
-        _files(settings, lambda _: None)
+def preflight(
+    settings: EvidenceSettings, warn: Callable[[str], None] = lambda _: None
+) -> FileEvidence:
+    """Read, parse and check the evidence inputs (JUnit, artifacts, SBOMs) before anything is
+    public: the tag and the draft come next. A bad input is refused here with
+    fail-on-missing-evidence, else skipped with a warning; nothing about it can fail later."""
+    return _files(settings, warn)
 
 
 def collect(
@@ -110,8 +131,10 @@ def collect(
     sha: str,
     release: ReleaseInfo,
     warn: Callable[[str], None] = lambda _: None,
+    files: FileEvidence | None = None,
 ) -> tuple[EvidenceFacts, dict[str, Path], dict[str, bytes]]:
-    """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM)."""
+    """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM).
+    `files` is the preflight's reading of the evidence inputs (read now when None)."""
     server = settings.server_url.rstrip("/")
     previous = None
     base = None
@@ -134,7 +157,9 @@ def collect(
     checks, own, unreadable = gh.checks(sha, settings.run_id)
     for what in unreadable:
         warn(f"evidence: cannot read {what}")
-    junit, artifacts, sboms, paths, skipped, warnings = _files(settings, warn)
+    found = files if files is not None else _files(settings, warn)
+    junit, artifacts, sboms = found.junit, found.artifacts, found.sboms
+    paths, skipped, warnings = dict(found.paths), found.skipped, found.warnings
     skipped += tuple(Note(f"check run {name}", "the run publishing this release") for name in own)
     skipped += tuple(Note(what, "the token may not read them") for what in unreadable)
     # The draft's creation time: a re-run after a failure renders the very same evidence.
@@ -181,9 +206,10 @@ def evidence_assets(
     sha: str,
     release: ReleaseInfo,
     warn: Callable[[str], None] = lambda _: None,
+    files: FileEvidence | None = None,
 ) -> tuple[Sequence[Asset], str, str]:
     """The publish hook: (assets in upload order, notes footer, evidence JSON download URL)."""
-    facts, paths, data = collect(gh, settings, planned, sha, release, warn)
+    facts, paths, data = collect(gh, settings, planned, sha, release, warn, files)
     assets = build_assets(facts, paths, data)
     url = download_url(facts.repository_url, planned.tag, EVIDENCE_JSON)
     return assets, footer_for(facts, assets), url
