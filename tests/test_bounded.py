@@ -196,3 +196,27 @@ def test_verify_cli_refuses_deep_evidence_in_one_line(tmp_path):
     assert out.stderr == (
         "releaser: error: release-evidence.json:1: nested deeper than the limit of 64 levels\n"
     )
+
+
+# --- JUnit XML ---------------------------------------------------------------------------
+
+
+def test_deep_junit_is_refused_quickly():
+    from releaser.evidence import junit
+
+    data = b"<testsuite>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</testsuite>"
+    start = time.monotonic()
+    note = junit.parse_junit_bytes(data, "deep.xml")
+    assert note == junit.Note("deep.xml", "refused: nested deeper than the limit of 64 elements")
+    assert time.monotonic() - start < 2
+
+
+def test_junit_element_count_is_bounded(monkeypatch):
+    from releaser.evidence import junit
+
+    monkeypatch.setattr(junit, "MAX_ELEMENTS", 10)
+    data = b"<testsuite>" + b"<testcase name='x'/>" * 10 + b"</testsuite>"
+    note = junit.parse_junit_bytes(data, "wide.xml")
+    assert note == junit.Note("wide.xml", "refused: more than the limit of 10 elements")
+    monkeypatch.setattr(junit, "MAX_ELEMENTS", 11)
+    assert junit.parse_junit_bytes(data, "wide.xml").tests == 10
