@@ -220,3 +220,20 @@ def test_junit_element_count_is_bounded(monkeypatch):
     assert note == junit.Note("wide.xml", "refused: more than the limit of 10 elements")
     monkeypatch.setattr(junit, "MAX_ELEMENTS", 11)
     assert junit.parse_junit_bytes(data, "wide.xml").tests == 10
+
+
+def test_verify_refuses_a_deep_in_toto_line(tmp_path):
+    from releaser.errors import VerificationError
+    from releaser.evidence.verify import verify
+    from tests.test_evidence_support import write_release
+
+    write_release(tmp_path)
+    (tmp_path / "demo-1.4.0.intoto.jsonl").write_text(DEEP_JSON + "\n")
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("SHA256SUMS", "notes.md"))
+    sums = [f"{hashlib.sha256((tmp_path / n).read_bytes()).hexdigest()}  {n}\n" for n in names]
+    (tmp_path / "SHA256SUMS").write_text("".join(sums))
+    with pytest.raises(VerificationError) as caught:
+        verify([tmp_path])
+    assert caught.value.one_line() == (
+        "demo-1.4.0.intoto.jsonl: statement 1: nested deeper than the limit of 64 levels"
+    )
