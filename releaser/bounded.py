@@ -75,7 +75,7 @@ def load_json(
     except ValueError as exc:  # JSONDecodeError, or an integer too long to convert
         line = getattr(exc, "lineno", None)
         problem = getattr(exc, "msg", None) or str(exc).split("\n", 1)[0][:200]
-        raise error(f"{_where(source, line)}: not JSON: {problem}") from None
+        raise error(f"{_where(source, line)} is not valid JSON: {problem}") from None
 
 
 def _events(yaml, text: str):

@@ -159,8 +159,8 @@ def bounded_json_limits(depth: int, size: int = 1024**2):
     [
         pytest.param(b'"' + b"x" * 20_000 + b'"', "over the 10000-byte limit", id="size"),
         pytest.param(b'"\xff"', "not UTF-8", id="utf8"),
-        pytest.param(b"1" * 5000, "not JSON: Exceeds the limit", id="long-int"),
-        pytest.param(b'{"a" 1}', "x.json:1: not JSON: Expecting ':'", id="syntax"),
+        pytest.param(b"1" * 5000, "is not valid JSON: Exceeds the limit", id="long-int"),
+        pytest.param(b'{"a" 1}', "x.json:1 is not valid JSON: Expecting ':'", id="syntax"),
     ],
 )
 def test_load_json_other_refusals(data, message):
