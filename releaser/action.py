@@ -44,15 +44,19 @@ def _require_env(env: Mapping[str, str], name: str) -> str:
 
 
 def _read_event(env: Mapping[str, str]) -> dict:
+    from releaser.bounded import EVENT, load_json, read_capped
+
     path = env.get("GITHUB_EVENT_PATH", "").strip()
     if not path:
         return {}
+    source = f"event file {path}"
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = read_capped(Path(path), EVENT.max_bytes, source, ConfigError)
     except FileNotFoundError:
         raise ConfigError(f"event file {path} does not exist") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"event file {path} is not valid JSON: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"event file {path} cannot be read: {exc.strerror or exc}") from None
+    data = load_json(raw, source, EVENT, ConfigError)
     if not isinstance(data, dict):
         raise ConfigError(f"event file {path} does not hold a JSON object")
     return data
@@ -247,5 +251,20 @@ def main(env: Mapping[str, str]) -> int:
 
         message = api_error_message(exc)
         if message is None:
-            raise
+            return _bug(runner, exc)
         return _failed(runner, message, 1)
+
+
+def _bug(runner: Runner, exc: BaseException) -> int:
+    """An unexpected exception is a bug in releaser: one error line and the summary say so;
+    the traceback goes to stderr (redacted) for the bug report, never as the only output."""
+    import sys
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc))
+    sys.stderr.write(runner.redact(trace))
+    sys.stderr.flush()
+    detail = " ".join(str(exc).split())[:200]
+    what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    message = f"releaser failed unexpectedly ({what}); this is a bug, the log has the traceback"
+    return _failed(runner, message, 1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from releaser import paths
+from releaser.bounded import CONFIG_MAX_BYTES, load_yaml
 from releaser.domain.bump import DEFAULT_SECTIONS, BumpPolicy, Section
 from releaser.domain.commits import DEFAULT_TYPES, SquashBullets
 from releaser.domain.evidence import RequiredCheck
@@ -87,6 +89,16 @@ def _format_path(path) -> str:
     return out
 
 
+def _preview(value: Any) -> str:
+    """A short rendering of any value, however large or deep (reprlib stops early)."""
+    import reprlib
+
+    shown = reprlib.Repr()
+    shown.maxlevel, shown.maxstring, shown.maxother = 2, 40, 40
+    text = shown.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _validate(data: Any, source: str, root_node) -> None:
     import jsonschema  # only when a config exists: it costs ~70 ms to import
 
@@ -106,7 +118,7 @@ def _validate(data: Any, source: str, root_node) -> None:
         where = _format_path(path) or "(top level)"
         detail = error.message
         if error.validator in ("anyOf", "oneOf") or len(detail) > 120:
-            detail = f"invalid value {json.dumps(error.instance)[:60]}"
+            detail = f"invalid value {_preview(error.instance)}"
         message = f"{where}: {detail}"
         line = _line_of(root_node, path)
     raise ConfigError(f"{source}:{line}: {message}", file=source, line=line)
@@ -213,21 +225,6 @@ def _check_values(data: dict[str, Any], source: str, root_node) -> None:
         )
 
 
-def _load_yaml(text: str, source: str):
-    import yaml
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        message = f"{source}:{line}: invalid YAML: {problem}"
-        raise ConfigError(message, file=source, line=line) from None
-    return data, root
-
-
 def _sections(raw: list[dict] | None) -> tuple[Section, ...]:
     if raw is None:
         return DEFAULT_SECTIONS
@@ -311,14 +308,14 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
     )
 
 
-def _read(target: Path, repo: Path) -> bytes:
+def _read(target: Path, repo: Path, max_bytes: int) -> bytes:
     """The config file's bytes through releaser.paths: no symlink below the repository's top
     level (or, for a file named outside it, the file itself) is followed."""
     try:
         root, rel = repo, target.absolute().relative_to(repo.absolute())
     except ValueError:
         root, rel = target.parent, PurePosixPath(target.name)
-    return paths.read_bytes(root, rel.as_posix())
+    return paths.read_bytes(root, rel.as_posix(), max_bytes)
 
 
 def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
@@ -326,7 +323,7 @@ def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
     target = path if path is not None else repo / DEFAULT_PATH
     source = str(path) if path is not None else DEFAULT_PATH
     try:
-        raw = _read(target, repo)
+        raw = _read(target, repo, CONFIG_MAX_BYTES)
     except paths.PathRefused as exc:
         # Never read, so never echoed: a link could point at any file on the runner.
         raise ConfigError(f"cannot read config {source}: {exc.reason}", file=source) from None
@@ -335,12 +332,17 @@ def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
             raise ConfigError(f"config file not found: {source}", file=source) from None
         return from_dict({})
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            raise ConfigError(
+                f"{source}: larger than the {CONFIG_MAX_BYTES}-byte limit", file=source
+            ) from None
         raise ConfigError(f"cannot read config {source}: {exc.strerror}", file=source) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{source}: not UTF-8 text", file=source) from None
-    data, root = _load_yaml(text, source)
+    return parse(raw, source)
+
+
+def parse(raw: bytes | str, source: str) -> Config:
+    """A config from the file's content, parsed within the bounds in releaser.bounded."""
+    data, root = load_yaml(raw, source)
     if data is None:
         data = {}
     _validate(data, source, root)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
-from pathlib import Path
 
 from releaser import paths
 from releaser.action import Context, _load_config, _local_clone, _WithTags
@@ -183,22 +182,12 @@ def _other_branch(ctx: Context, target: str) -> str:
 def _remote_config(ctx: Context, gh: GitHub):
     """Without a checkout, the config file as the event's commit has it (read through the API),
     so a run without actions/checkout plans exactly what a run with one would."""
-    import tempfile
-
     from releaser import config as config_mod
 
     text = gh.file_text(ctx.config_file, ctx.sha or gh.default_branch())
     if text is None:
         return None
-    with tempfile.TemporaryDirectory(dir=ctx.env.get("RUNNER_TEMP") or None) as tmp:
-        path = Path(tmp) / "releaser.yml"
-        path.write_text(text, encoding="utf-8")
-        try:
-            return config_mod.load(path, ctx.workspace, explicit=True)
-        except ConfigError as exc:
-            exc.file = ctx.config_file
-            exc.message = exc.message.replace(str(path), ctx.config_file)
-            raise
+    return config_mod.parse(text, ctx.config_file)
 
 
 def _flag(ctx: Context, name: str) -> bool:
@@ -247,10 +236,16 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str, local):
         secrets=ctx.secrets,
     )
 
-    def hook(planned, sha, release):
-        return evidence_assets(gh, settings, planned, sha, release, ctx.runner.warning)
+    checked = {}  # the preflight's reading of the evidence inputs, reused for every release
 
-    hook.preflight = lambda: preflight(settings)
+    def hook(planned, sha, release):
+        files = checked.get("files")
+        return evidence_assets(gh, settings, planned, sha, release, ctx.runner.warning, files)
+
+    def check_inputs():
+        checked["files"] = preflight(settings, ctx.runner.warning)
+
+    hook.preflight = check_inputs
     return hook
 
 

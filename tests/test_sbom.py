@@ -59,7 +59,7 @@ def test_validate_supplied_sboms(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param("not json", "not JSON", id="not-json"),
+        pytest.param("not json", "is not valid JSON", id="not-json"),
         pytest.param("[]", "expected a JSON object", id="array"),
         pytest.param('{"name": "x"}', "neither CycloneDX", id="unknown"),
         pytest.param('{"bomFormat": "CycloneDX", "specVersion": "9.9"}', "unsupported", id="ver"),

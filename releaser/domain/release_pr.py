@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 
+from releaser.domain import bounded_json
 from releaser.domain.version import parse_version
 
 MARKER_VERSION = 1
@@ -185,7 +186,7 @@ def parse_body(body: str | None) -> Marker:
     _require(bool(text.strip()), "the PR body has no releaser marker")
     found, lines = _trailing_marker(text)
     try:
-        data = json.loads(found)
+        data = bounded_json.loads(found, **bounded_json.MARKER)
     except ValueError:
         raise MarkerError("the releaser marker is not valid JSON") from None
     _require(isinstance(data, dict), "the releaser marker is not a JSON object")

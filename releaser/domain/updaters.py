@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from releaser.domain import bounded_json
 from releaser.domain.version import parse_version
 
 # Finds version-shaped text; semver.Version then decides whether it really is one.
@@ -106,7 +107,7 @@ class PackageJson:
 
     def _span(self, text: str) -> tuple[int, int]:
         try:
-            json.loads(text)
+            bounded_json.loads(text, **bounded_json.PACKAGE_JSON)
         except ValueError as exc:
             raise UpdateError(f"not valid JSON: {exc}") from None
         span = _json_top_level_key(text, "version")

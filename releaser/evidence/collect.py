@@ -12,12 +12,14 @@ from pathlib import Path
 
 from releaser import __version__
 from releaser.domain.evidence import (
+    Artifact,
     Commit,
     EvidenceFacts,
     Note,
     PreviousRelease,
     RequiredCheck,
     RunInfo,
+    Sbom,
 )
 from releaser.domain.evidence_intoto import download_url, notes_digest
 from releaser.domain.evidence_json import EVIDENCE_JSON
@@ -26,7 +28,7 @@ from releaser.errors import EvidenceError
 from releaser.evidence.assets import Asset, build_assets, footer_for, generated_sbom
 from releaser.evidence.changes import attribute
 from releaser.evidence.files import artifacts_from, check_patterns, resolve_globs
-from releaser.evidence.junit import collect_junit
+from releaser.evidence.junit import JUnitResults, collect_junit
 from releaser.evidence.sbom import validate_sbom
 from releaser.github import GitHub, ReleaseInfo
 from releaser.leaks import refuse_leaks
@@ -84,9 +86,20 @@ def _in_path(gh: GitHub, sha: str, path: str) -> bool:
     return any(f.startswith(prefix) for f in gh.commit_files(sha))
 
 
-def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
-    """(JUnit results, artifacts, SBOMs, paths of the files to upload by name, skipped, warnings);
-    every note is also reported through `warn`."""
+@dataclass(frozen=True, slots=True)
+class FileEvidence:
+    """What the evidence inputs hold, read and checked once, before the tag exists."""
+
+    junit: JUnitResults
+    artifacts: tuple[Artifact, ...]
+    sboms: tuple[Sbom, ...]
+    paths: Mapping[str, Path]  # the files to upload, by asset name
+    skipped: tuple[Note, ...]
+    warnings: tuple[Note, ...]
+
+
+def _files(settings: EvidenceSettings, warn: Callable[[str], None]) -> FileEvidence:
+    """Read and check every evidence input; every note is also reported through `warn`."""
     ws, strict = settings.workspace, settings.fail_on_missing
     root = ws.resolve()
     junit = collect_junit(ws, settings.test_results, fail_on_missing=strict)
@@ -110,23 +123,23 @@ def _files(settings: EvidenceSettings, warn: Callable[[str], None]):
         raise EvidenceError(f"evidence: {first.item}: {first.reason}")
     for note in [*warnings, *skipped, *junit.rejected]:
         warn(f"evidence: {note.item}: {note.reason}")
-    return junit, artifacts, tuple(sboms), paths, tuple(skipped), tuple(warnings)
+    return FileEvidence(junit, artifacts, tuple(sboms), paths, tuple(skipped), tuple(warnings))
 
 
-def preflight(settings: EvidenceSettings) -> None:
-    """Refuse bad evidence inputs before anything is public (the tag and the draft come first
-    otherwise): patterns outside the workspace always, an artifact or SBOM holding the token
-    always, and with fail-on-missing-evidence anything missing, refused or rejected."""
+def preflight(
+    settings: EvidenceSettings, warn: Callable[[str], None] = lambda _: None
+) -> FileEvidence:
+    """Read, parse and check the evidence inputs (JUnit, artifacts, SBOMs) before anything is
+    public: the tag and the draft come next. Patterns outside the workspace are refused always,
+    an artifact or SBOM holding the token always; a bad input is refused with
+    fail-on-missing-evidence, else skipped with a warning; nothing about it can fail later."""
     check_patterns((*settings.test_results, *settings.artifacts, *settings.sboms))
-    if settings.fail_on_missing:
-        _files(settings, lambda _: None)
+    found = _files(settings, warn)
     if settings.secrets:
-        ws = settings.workspace
-        root = ws.resolve()
-        files = [*resolve_globs(ws, settings.artifacts).files]
-        files += resolve_globs(ws, settings.sboms).files
-        uploads = [Asset(p.name, "", "", path=p, root=root) for p in files]
+        root = settings.workspace.resolve()
+        uploads = [Asset(n, "", "", path=p, root=root) for n, p in found.paths.items()]
         refuse_leaks(uploads, settings.secrets)
+    return found
 
 
 def collect(
@@ -136,8 +149,10 @@ def collect(
     sha: str,
     release: ReleaseInfo,
     warn: Callable[[str], None] = lambda _: None,
+    files: FileEvidence | None = None,
 ) -> tuple[EvidenceFacts, dict[str, Path], dict[str, bytes]]:
-    """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM)."""
+    """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM).
+    `files` is the preflight's reading of the evidence inputs (read now when None)."""
     server = settings.server_url.rstrip("/")
     previous = None
     base = None
@@ -160,7 +175,9 @@ def collect(
     checks, own, unreadable = gh.checks(sha, settings.run_id)
     for what in unreadable:
         warn(f"evidence: cannot read {what}")
-    junit, artifacts, sboms, paths, skipped, warnings = _files(settings, warn)
+    found = files if files is not None else _files(settings, warn)
+    junit, artifacts, sboms = found.junit, found.artifacts, found.sboms
+    paths, skipped, warnings = dict(found.paths), found.skipped, found.warnings
     immutable = gh.immutable_releases()
     if immutable is not True:
         why = IMMUTABLE_WARNING[immutable]
@@ -213,9 +230,10 @@ def evidence_assets(
     sha: str,
     release: ReleaseInfo,
     warn: Callable[[str], None] = lambda _: None,
+    files: FileEvidence | None = None,
 ) -> tuple[Sequence[Asset], str, str]:
     """The publish hook: (assets in upload order, notes footer, evidence JSON download URL)."""
-    facts, paths, data = collect(gh, settings, planned, sha, release, warn)
+    facts, paths, data = collect(gh, settings, planned, sha, release, warn, files)
     assets = build_assets(facts, paths, data, settings.workspace.resolve())
     url = download_url(facts.repository_url, planned.tag, EVIDENCE_JSON)
     return assets, footer_for(facts, assets), url

@@ -8,6 +8,7 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,10 +20,11 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from releaser import paths
+from releaser.bounded import SBOM, load_json
 from releaser.domain.evidence import Artifact, Sbom
 from releaser.errors import EvidenceError
 
-DEFAULT_MAX_BYTES = 100 * 1024**2
+DEFAULT_MAX_BYTES = SBOM.max_bytes
 _CDX_VERSIONS = {
     "1.2": SchemaVersion.V1_2,
     "1.3": SchemaVersion.V1_3,
@@ -80,11 +82,8 @@ def validate_sbom(
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise EvidenceError(f"SBOM {path.name}: over the {max_bytes}-byte limit")
-    try:
-        text = raw.decode("utf-8")
-        doc = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EvidenceError(f"SBOM {path.name}: not JSON: {_first_line(str(exc))}") from None
+    doc = load_json(raw, f"SBOM {path.name}", replace(SBOM, max_bytes=max_bytes))
+    text = raw.decode("utf-8")
     if not isinstance(doc, dict):
         raise EvidenceError(f"SBOM {path.name}: expected a JSON object")
     if doc.get("bomFormat") == "CycloneDX":

@@ -11,6 +11,8 @@ from typing import Any
 
 import jsonschema
 
+from releaser.bounded import EVIDENCE, MARKER, load_json
+from releaser.domain import bounded_json
 from releaser.domain.evidence_intoto import (
     STATEMENT_TYPE,
     SUMS_NAME,
@@ -52,6 +54,10 @@ def _shown(value: object) -> str:
 
 
 _ABSENT = object()
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _first_difference(expected: object, found: object, path: str) -> tuple[str, object, object]:
@@ -124,16 +130,14 @@ def _load_evidence(files: dict[str, bytes]) -> dict[str, Any]:
     if EVIDENCE_JSON not in files:
         raise VerificationError(f"{EVIDENCE_JSON}: missing from the given files")
     raw = files[EVIDENCE_JSON]
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _fail(EVIDENCE_JSON, "json", "valid UTF-8 JSON", exc) from None
+    doc = load_json(raw, EVIDENCE_JSON, EVIDENCE, VerificationError)
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(_schema()).iter_errors(doc)
     )
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise _fail(EVIDENCE_JSON, where, "schema-valid value", error.message)
+        found = " ".join(error.message.split())  # it may quote a large value
+        raise _fail(EVIDENCE_JSON, where, "schema-valid value", _clip(found))
     if canonical(doc) != raw:
         raise _fail(EVIDENCE_JSON, "encoding", "RFC 8785 canonical bytes", "other bytes")
     _check_computed(doc)
@@ -151,8 +155,12 @@ def _check_statements(
     for number, line in enumerate(lines[:-1], start=1):
         where = f"statement {number}"
         try:
-            statement = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            statement = bounded_json.loads(
+                line, max_bytes=EVIDENCE.max_bytes, max_depth=EVIDENCE.max_depth
+            )
+        except bounded_json.LimitError as exc:
+            raise VerificationError(f"{name}: {where}: {exc.message}") from None
+        except ValueError:
             raise _fail(name, where, "one JSON object per line", "invalid JSON") from None
         if not isinstance(statement, dict) or canonical(statement) != line:
             raise _fail(name, where, "RFC 8785 canonical JSON object", "other bytes")
@@ -204,8 +212,10 @@ def _check_agreement(
     wanted["version"] = doc["source"]["version"]
     for note_name, marker in notes.items():
         try:
-            found = json.loads(marker)
-        except json.JSONDecodeError:
+            found = bounded_json.loads(
+                marker, max_bytes=MARKER.max_bytes, max_depth=MARKER.max_depth
+            )
+        except ValueError:  # invalid, or over a bound
             found = None
         if not isinstance(found, dict):
             raise _fail(note_name, "evidence marker", "a JSON object", "invalid JSON")
