@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring as _encode_str
 from typing import Protocol
@@ -161,13 +161,6 @@ def _plan_components(history, config: Config, tags, head, links, today) -> Engin
     since = [b[2].sha if b[2] is not None else None for b in bounds]
     tagged = tuple(dict.fromkeys(s for s in since if s is not None))
     walked = list(history.changed_log(() if None in since else tagged))
-    merges = [n for n, c in enumerate(walked) if len(c.raw.parents) > 1]
-    if merges:
-        pairs = [(walked[n].raw.sha, p) for n in merges for p in walked[n].raw.parents]
-        diffs = iter(history.parent_diffs(pairs))
-        for n in merges:
-            found = tuple(next(diffs) for _ in walked[n].raw.parents)
-            walked[n] = replace(walked[n], parent_paths=found)
     members = assign(walked, [c.policy.path for c in config.components], since)
     wanted = sorted({n for owned in members for n in owned})
     raws = (walked[n].raw for n in wanted)

@@ -299,28 +299,6 @@ class GitRepo:
 
         return self._stream(git_paths.log_args("HEAD", exclude), git_paths.changed_commits)
 
-    def parent_diffs(self, pairs: list[tuple[str, str]]) -> list[frozenset[str]]:
-        """For each (merge, parent), the paths the merge changed against that parent."""
-        from releaser import git_paths
-
-        if not pairs:
-            return []
-        try:
-            proc = subprocess.run(
-                self._argv(git_paths.DIFF_TREE),
-                input=git_paths.diff_tree_input(pairs),
-                capture_output=True,
-                env=self._env,
-            )
-        except FileNotFoundError:
-            raise GitError("git is not installed or not on PATH") from None
-        if proc.returncode != 0:
-            raise GitError(_failure("diff-tree", proc.stderr, proc.returncode))
-        try:
-            return git_paths.parent_diffs(proc.stdout, len(pairs))
-        except ValueError as exc:
-            raise GitError(str(exc)) from None
-
     def common_ancestors(self, shas: tuple[str, ...]) -> tuple[str, ...]:
         """The best common ancestors of all `shas`: what every one of them reaches is exactly
         what these reach. Empty when they share no history."""

@@ -19,38 +19,14 @@ _FORMAT = "--format=%H%x00%P%x00%aN%x00%B"
 # entry then starts with ':', which a commit's sha never does, so the two cannot be confused.
 # --no-renames: a rename touches both paths (as the pathspec TREESAME test sees it), not only
 # the new one. --root: the first commit's files, as `git log -- path` compares it with the
-# empty tree. Merges get no paths here (what they show, if anything, is ignored): whether a
-# merge counts for a path depends on each parent's diff and on the range, see parent_diffs.
+# empty tree. Merges get no paths here (what they show, if anything, is ignored): a merge
+# belongs to no component under a directory (see releaser/domain/components.py).
 _ARGS = ("log", _FORMAT, "-z", "--raw", "--no-renames", "--no-abbrev", "--root")
-# One line "merge parent" per pair on stdin; --always prints the header even for no change,
-# so the n-th header answers the n-th line.
-DIFF_TREE = ("diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames", "--no-abbrev")
 
 
 def log_args(start: str, exclude: Iterable[str]) -> list[str]:
     """The arguments (after `git`) for start's history minus what every `exclude` reaches."""
     return [*_ARGS, start, *(f"^{sha}" for sha in exclude), "--"]
-
-
-def diff_tree_input(pairs: Iterable[tuple[str, str]]) -> bytes:
-    return "".join(f"{merge} {parent}\n" for merge, parent in pairs).encode()
-
-
-def parent_diffs(out: bytes, count: int) -> list[frozenset[str]]:
-    """The changed paths of each of `count` pairs from DIFF_TREE output."""
-    found: list[set[str]] = []
-    tokens = iter(out.split(b"\0"))
-    for token in tokens:
-        token = token.lstrip(b"\n")
-        if token.startswith(b":"):
-            status = token.rsplit(b" ", 1)[-1]
-            for _ in range(2 if status[:1] in (b"R", b"C") else 1):
-                found[-1].add(next(tokens, b"").decode("utf-8", "surrogateescape"))
-        elif token:
-            found.append(set())
-    if len(found) != count:
-        raise ValueError(f"git diff-tree answered {len(found)} of {count} pairs")
-    return [frozenset(paths) for paths in found]
 
 
 def _text(field: str) -> str:

@@ -34,9 +34,6 @@ class LocalHistory:
         exclude = self.repo.common_ancestors(since) if since else ()
         return self.repo.changed_log(exclude)
 
-    def parent_diffs(self, pairs: list[tuple[str, str]]) -> list[frozenset[str]]:
-        return self.repo.parent_diffs(pairs)
-
     def shas_since(self, since: str) -> frozenset[str]:
         return self.repo.shas_since(since)
 

@@ -248,14 +248,12 @@ def test_prefix_lookup_matches_whole_path_parts(changed, owners):
 
 def test_range_is_reachability_not_order():
     # main: r - a - m(a, s) ; side: r - s, tagged. s comes before a in the walk's order, but
-    # only s (and r) are reached by the tag.
+    # only s (and r) are reached by the tag. The merge m belongs to the root "." alone.
     def c(sha, *parents):
-        changed = frozenset({"x/f"})
-        per_parent = (changed,) * len(parents) if len(parents) > 1 else ()
-        return ChangedCommit(RawCommit(sha, "", parents), changed, per_parent)
+        return ChangedCommit(RawCommit(sha, "", parents), frozenset({"x/f"}))
 
     walk = [c("m", "a", "s"), c("s", "r"), c("a", "r"), c("r")]
-    assert assign(walk, ["x", "x"], ["s", None]) == [[0, 2], [0, 1, 2, 3]]
+    assert assign(walk, ["x", "x", "."], ["s", None, "s"]) == [[2], [1, 2, 3], [0, 2]]
 
 
 def test_parser_is_independent_of_where_chunks_end(tmp_path):

@@ -11,10 +11,9 @@ paths each commit changed, answers that for every component at once:
   per distinct tag, propagated from each tagged commit to its parents through the walk in
   topological order (children before parents), marks every commit with the tags reaching it.
   That is reachability, not date order, so merged branches and clock skew do not matter.
-- merges: `--full-history -- dir` shows a merge when it differs in `dir` from one of its
-  "relevant" parents (inside the range, or the tag itself), or, with no relevant parent, from
-  one of its parents. So a merge needs its diff against each parent, and the answer depends
-  on the component's range.
+- merges: a component under a directory owns no merge commit, as `git log --full-history
+  --no-merges -- dir` lists them (the commits the merge brought in are its own); only the root
+  component "." owns merges, so a conventional merge title counts for the root.
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ from releaser.domain.commits import RawCommit
 class ChangedCommit:
     raw: RawCommit
     paths: frozenset[str]  # changed against its parent (the empty tree for a root commit)
-    # A merge's changed paths against each of its parents, in order.
-    parent_paths: tuple[frozenset[str], ...] = ()
 
 
 def indexable(path: str) -> bool:
@@ -127,35 +124,13 @@ def assign(
     masks = reached_by(commits, bits)
     index = PathIndex(paths)
     members: list[list[int]] = [[] for _ in paths]
-    where: dict[str, int] | None = None
     for n, commit in enumerate(commits):
         mask = masks[n]
         if len(commit.raw.parents) > 1:
-            if where is None:
-                where = {c.raw.sha: k for k, c in enumerate(commits)}
-            owners = _merge_owners(commit, index, since, own_bit, masks, where)
+            owners = index.everywhere
         else:
             owners = index.owners(commit.paths)
         for component in owners:
             if not mask & own_bit[component]:
                 members[component].append(n)
     return members
-
-
-def _merge_owners(commit, index, since, own_bit, masks, where) -> set[int]:
-    """The components a merge is shown for (given it is inside their range)."""
-    parents = commit.raw.parents
-    if len(commit.parent_paths) != len(parents):
-        raise ValueError(f"merge {commit.raw.sha} lacks its diffs against its parents")
-    changed = [index.owners(paths) for paths in commit.parent_paths]
-    found = set(index.everywhere)
-    for component in set().union(*changed).difference(found):
-        bit, tag = own_bit[component], since[component]
-        relevant = [
-            k
-            for k, parent in enumerate(parents)
-            if parent == tag or (parent in where and not masks[where[parent]] & bit)
-        ]
-        if any(component in changed[k] for k in relevant or range(len(parents))):
-            found.add(component)
-    return found
