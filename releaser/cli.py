@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="verify downloaded release evidence offline")
     verify.add_argument("paths", nargs="+", type=Path, help="a folder of assets, or the files")
     verify.add_argument("--repo", type=Path, help="a clone to check the tag and commits against")
+    verify.add_argument("--model", type=Path, help="a local copy of the model to re-hash")
     return parser
 
 
@@ -89,6 +90,11 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    if args.model is not None:
+        from releaser.models.verify import verify_model
+
+        sys.stdout.write(verify_model(args.paths[0], args.model) + "\n")
+        return 0
     from releaser.evidence.verify import verify
 
     sys.stdout.write(verify(list(args.paths), args.repo) + "\n")

@@ -16,6 +16,9 @@ from releaser.domain.evidence import RequiredCheck
 from releaser.domain.release import ComponentPolicy
 from releaser.domain.version import Version
 from releaser.errors import ConfigError
+from releaser.yaml_errors import first_schema_error
+from releaser.yaml_errors import format_path as _format_path
+from releaser.yaml_errors import line_of as _line_of
 
 DEFAULT_PATH = ".github/releaser.yml"
 
@@ -55,72 +58,11 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def _line_of(root, path: tuple) -> int | None:
-    """1-based line of the YAML node at `path` (or the deepest existing parent)."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        if node is None:
-            break
-        nxt = None
-        if isinstance(part, int) and hasattr(node, "value") and isinstance(node.value, list):
-            items = node.value
-            if part < len(items):
-                nxt = items[part]
-                if isinstance(nxt, tuple):
-                    nxt = None
-        elif hasattr(node, "value") and isinstance(node.value, list):
-            for item in node.value:
-                if isinstance(item, tuple) and getattr(item[0], "value", None) == part:
-                    nxt = item[1]
-                    line = item[0].start_mark.line + 1
-                    break
-        if nxt is None:
-            break
-        node = nxt
-        line = node.start_mark.line + 1
-    return line
-
-
-def _format_path(path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _preview(value: Any) -> str:
-    """A short rendering of any value, however large or deep (reprlib stops early)."""
-    import reprlib
-
-    shown = reprlib.Repr()
-    shown.maxlevel, shown.maxstring, shown.maxother = 2, 40, 40
-    text = shown.repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _validate(data: Any, source: str, root_node) -> None:
-    import jsonschema  # only when a config exists: it costs ~70 ms to import
-
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
-    if not errors:
+    found = first_schema_error(schema(), data, root_node)
+    if found is None:
         return
-    error = errors[0]
-    path = tuple(error.absolute_path)
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        where = _format_path(path)
-        key = extra[0] if extra else "?"
-        message = f"{where + ': ' if where else ''}unknown key '{key}'"
-        line = _line_of(root_node, (*path, key))
-    else:
-        where = _format_path(path) or "(top level)"
-        detail = error.message
-        if error.validator in ("anyOf", "oneOf") or len(detail) > 120:
-            detail = f"invalid value {_preview(error.instance)}"
-        message = f"{where}: {detail}"
-        line = _line_of(root_node, path)
+    line, message = found
     raise ConfigError(f"{source}:{line}: {message}", file=source, line=line)
 
 

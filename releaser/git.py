@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import subprocess
@@ -338,6 +339,24 @@ class GitRepo:
         if proc.returncode != 0:
             return None
         return proc.stdout.decode("utf-8", "replace")
+
+    def show_blob(self, rev: str, relpath: str, max_bytes: int) -> bytes | None:
+        """The bytes of the regular file `relpath` at `rev`, None when it is absent there;
+        OSError(EFBIG) past `max_bytes`, PathRefused for a symlink or anything not a file."""
+        from releaser.paths import SYMLINK, PathRefused
+
+        listing = self._run("ls-tree", "-z", "--long", rev, "--", relpath, ok_codes=(0, 128))
+        entry = listing.stdout.split(b"\0", 1)[0]
+        if listing.returncode != 0 or not entry:
+            return None
+        mode, kind, sha, size = entry.split(b"\t", 1)[0].split()
+        if mode == b"120000":
+            raise PathRefused(f"{relpath} at {rev}", SYMLINK)
+        if kind != b"blob":
+            raise PathRefused(f"{relpath} at {rev}", "not a regular file")
+        if int(size) > max_bytes:
+            raise OSError(errno.EFBIG, f"over the {max_bytes}-byte limit")
+        return self._run("cat-file", "blob", sha.decode()).stdout
 
     def tree_of(self, rev: str) -> str:
         return self._run("rev-parse", f"{rev}^{{tree}}").stdout.decode().strip()

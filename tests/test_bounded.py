@@ -169,7 +169,7 @@ def test_load_json_other_refusals(data, message):
 
 
 def test_deep_release_pr_marker_is_a_marker_error():
-    body = "<!-- releaser:{" + '"a":' + "[" * 50_000 + "]" * 50_000 + "} -->"
+    body = "---\n<!-- releaser:{" + '"a":' + "[" * 50_000 + "]" * 50_000 + "} -->"
     with pytest.raises(MarkerError, match="not valid JSON"):
         parse_body(body)
 
