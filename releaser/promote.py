@@ -235,7 +235,18 @@ def complete(gh, deployment_id: int, state: str, url: str, description: str) -> 
     record = gh.record(data)
     if state != "success" or not record.full:
         return retired
-    others = gh.records(record.environment, component=record.component)
+    # Everything older than a full deployment that succeeded and was retired since was retired
+    # with it: reading stops there, so completing costs the same however long the record.
+    others = gh.records(
+        record.environment,
+        component=record.component,
+        stop=lambda r: (
+            r.id < deployment_id
+            and r.full
+            and r.state == "inactive"
+            and r.first_success() is not None
+        ),
+    )
     if any(r.id > deployment_id and r.full and r.active for r in others):
         gh.create_status(deployment_id, "inactive", "a newer full promotion succeeded")
         return [deployment_id]
