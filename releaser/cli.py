@@ -1,4 +1,4 @@
-"""`releaser plan | verify`: the local command line."""
+"""`releaser plan | verify | promote | ...`: the local command line."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("paths", nargs="+", type=Path, help="a folder of assets, or the files")
     verify.add_argument("--repo", type=Path, help="a clone to check the tag and commits against")
     verify.add_argument("--model", type=Path, help="a local copy of the model to re-hash")
+    from releaser.promote_cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
@@ -106,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return run_plan(args)
-        return run_verify(args)
+        if args.command == "verify":
+            return run_verify(args)
+        from releaser.promote_cli import run
+
+        return run(args)
     except ReleaserError as error:
         sys.stderr.write(f"releaser: error: {error.one_line()}\n")
         return error.exit_code

@@ -16,6 +16,7 @@ from releaser.domain.evidence import RequiredCheck
 from releaser.domain.release import ComponentPolicy
 from releaser.domain.version import Version
 from releaser.errors import ConfigError
+from releaser.promotion_config import EnvironmentPolicy, parse_environments
 from releaser.yaml_errors import first_schema_error
 from releaser.yaml_errors import format_path as _format_path
 from releaser.yaml_errors import line_of as _line_of
@@ -48,6 +49,7 @@ class Config:
     fail_on_missing_evidence: bool = False
     monorepo: bool = False
     source: str | None = None
+    environments: tuple[EnvironmentPolicy, ...] = ()  # promotion policy (promotion_config)
     types: frozenset[str] = field(default=DEFAULT_TYPES)
 
 
@@ -247,6 +249,7 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
         monorepo=bool(raw_components),
         source=source,
         types=DEFAULT_TYPES | {s.type for s in sections},
+        environments=parse_environments(data.get("environments"), source),
     )
 
 

@@ -13,9 +13,21 @@ from typing import Any
 from . import appauth
 from .faults import Faults
 from .gitbackend import GitRepo, Person
-from .handlers import Response, pulls
+from .handlers import Response, deployments, pulls
 from .payloads import Urls
-from .state import CheckRun, Pull, Release, Review, State, Status, now
+from .state import (
+    Approval,
+    CheckRun,
+    Deployment,
+    Environment,
+    Issue,
+    Pull,
+    Release,
+    Review,
+    State,
+    Status,
+    now,
+)
 from .validation import Spec
 
 _SPEC: Spec | None = None
@@ -332,6 +344,44 @@ class FakeGitHub:
             st = Status(self.state.next_id(), sha, state, context, None, None, creator, now())
             self.state.statuses.append(st)
             return st
+
+    # deployments ----------------------------------------------------------------------------
+    @property
+    def deployments(self) -> dict[int, Deployment]:
+        return self.state.deployments
+
+    @property
+    def issues(self) -> dict[int, Issue]:
+        return self.state.issues
+
+    def add_environment(self, name: str, reviewers: tuple[str, ...] = ()) -> Environment:
+        """A GitHub Environment, with required reviewers (users) when given."""
+        with self.state.lock:
+            env = deployments.ensure_environment(self, name)
+            env.reviewers = list(reviewers)
+            return env
+
+    def approve_run(
+        self, run_id: int, environment: str, user: str, state: str = "approved", comment: str = ""
+    ) -> None:
+        """A required reviewer's review of run `run_id`'s deployment to `environment`."""
+        with self.state.lock:
+            self.state.run_approvals.setdefault(run_id, []).append(
+                Approval(environment, state, user, comment)
+            )
+
+    def deployment_states(self, deployment_id: int) -> list[str]:
+        """A deployment's status states, oldest first."""
+        with self.state.lock:
+            return [s.state for s in self.state.deployments[deployment_id].statuses]
+
+    def age_deployments(self, seconds: float) -> None:
+        """Move every deployment and status `seconds` into the past (soak and --at tests)."""
+        with self.state.lock:
+            for d in self.state.deployments.values():
+                d.created_at -= seconds
+                for s in d.statuses:
+                    s.created_at -= seconds
 
     def serve_download(self, rest: str) -> Response:
         asset_id, _, _ = rest.partition("/")

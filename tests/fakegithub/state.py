@@ -1,4 +1,5 @@
-"""Non-git server state (pulls, reviews, labels, comments, releases, checks) behind one lock."""
+"""Non-git server state (pulls, reviews, labels, comments, releases, checks, deployments)
+behind one lock."""
 
 from __future__ import annotations
 
@@ -123,6 +124,62 @@ class Status:
 
 
 @dataclass(slots=True)
+class DeploymentStatus:
+    id: int
+    state: str
+    description: str
+    environment: str
+    target_url: str
+    log_url: str
+    environment_url: str
+    creator: str
+    created_at: float
+
+
+@dataclass(slots=True)
+class Deployment:
+    id: int
+    sha: str
+    ref: str
+    task: str
+    payload: object  # a JSON object or a string, as given
+    environment: str
+    description: str | None
+    creator: str
+    created_at: float
+    transient: bool = False
+    production: bool = False
+    statuses: list[DeploymentStatus] = field(default_factory=list)  # oldest first
+
+
+@dataclass(slots=True)
+class Environment:
+    id: int
+    name: str
+    reviewers: list[str] = field(default_factory=list)  # required reviewers (users)
+    created_at: float = 0.0
+
+
+@dataclass(slots=True)
+class Approval:
+    environment: str
+    state: str  # approved | rejected | pending
+    user: str
+    comment: str
+
+
+@dataclass(slots=True)
+class Issue:
+    number: int
+    id: int
+    title: str
+    body: str | None
+    user: str
+    created_at: float
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class State:
     """Everything the fake keeps outside git. Guard access with `lock`."""
 
@@ -141,6 +198,10 @@ class State:
     collaborators: dict[str, str] = field(default_factory=dict)
     immutable_releases: bool = False
     scopes: dict[str, Scope] = field(default_factory=dict)  # installation token -> its scope
+    issues: dict[int, Issue] = field(default_factory=dict)  # plain issues (not pulls)
+    deployments: dict[int, Deployment] = field(default_factory=dict)
+    environments: dict[str, Environment] = field(default_factory=dict)
+    run_approvals: dict[int, list[Approval]] = field(default_factory=dict)  # run id -> reviews
 
     def next_id(self) -> int:
         return next(self.ids)

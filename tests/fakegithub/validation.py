@@ -50,6 +50,12 @@ ALIASES = [
     ),
 ]
 
+# Error statuses GitHub sends that the description does not list: (method, template, status).
+UNDOCUMENTED_ERRORS = {
+    # An environment that does not exist (yet): GitHub answers 404 Not Found.
+    ("GET", "/repos/{owner}/{repo}/environments/{environment_name}", 404),
+}
+
 
 @dataclass(slots=True)
 class Match:
@@ -208,6 +214,8 @@ class Spec:
         responses = match.operation.get("responses", {})
         key = str(status) if str(status) in responses else "default"
         resp = responses.get(key)
+        if resp is None and (match.method, match.template, status) in UNDOCUMENTED_ERRORS:
+            return [] if isinstance(body, dict) and "message" in body else ["error without message"]
         if resp is None:
             return [f"status {status} is not a documented response ({sorted(responses)})"]
         resp = self._deref(resp)

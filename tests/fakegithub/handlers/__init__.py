@@ -1,6 +1,6 @@
 """Endpoint handlers, one module per API family; importing this package registers the routes."""
 
-from . import checks, gitdata, issues, pulls, releases, repos
+from . import checks, deployments, gitdata, issues, pulls, releases, repos
 from .common import ROUTES, ApiError, Request, Response
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "Request",
     "Response",
     "checks",
+    "deployments",
     "gitdata",
     "issues",
     "pulls",

@@ -1,4 +1,5 @@
-"""Labels and issue comments; issues exist only as the issue side of pull requests."""
+"""Labels, issue comments, and plain issues (opened by POST /issues; the rest of the issue
+endpoints serve the issue side of pull requests)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..payloads import iso, node_id
-from ..state import Comment, Label, now
-from .common import ApiError, R, Request, Response, not_found, ok, paginate, route
+from ..state import Comment, Issue, Label, now
+from .common import (
+    ApiError,
+    R,
+    Request,
+    Response,
+    not_found,
+    ok,
+    paginate,
+    route,
+    unprocessable,
+)
 
 if TYPE_CHECKING:
     from ..fake import FakeGitHub
@@ -122,3 +133,49 @@ def create_comment(req: Request) -> Response:
     c = Comment(req.fake.state.next_id(), pr.number, req.json("body"), req.login, now())
     req.fake.state.comments.append(c)
     return ok(comment_json(req.fake, c), 201)
+
+
+def issue_json(fake: FakeGitHub, issue: Issue) -> dict[str, Any]:
+    api, html = fake.urls.repo_api, fake.urls.repo_html
+    url = f"{api}/issues/{issue.number}"
+    return {
+        "id": issue.id,
+        "node_id": node_id("Issue", issue.id),
+        "url": url,
+        "repository_url": api,
+        "labels_url": f"{url}/labels{{/name}}",
+        "comments_url": f"{url}/comments",
+        "events_url": f"{url}/events",
+        "html_url": f"{html}/issues/{issue.number}",
+        "number": issue.number,
+        "state": "open",
+        "title": issue.title,
+        "body": issue.body,
+        "user": fake.urls.user(issue.user),
+        "labels": [label_json(fake, fake.state.labels[n]) for n in issue.labels],
+        "assignee": None,
+        "milestone": None,
+        "locked": False,
+        "comments": 0,
+        "closed_at": None,
+        "created_at": iso(issue.created_at),
+        "updated_at": iso(issue.created_at),
+        "author_association": "MEMBER",
+    }
+
+
+@route("POST", R + "/issues")
+def create_issue(req: Request) -> Response:
+    fake = req.fake
+    title = req.json("title")
+    if not isinstance(title, str) or not title.strip():
+        raise unprocessable("title can't be blank", "Issue")
+    labels = []
+    for item in req.json("labels") or []:
+        name = item["name"] if isinstance(item, dict) else item
+        ensure_label(fake, name)
+        labels.append(name)
+    number = fake.state.next_number()
+    issue = Issue(number, fake.state.next_id(), title, req.json("body"), req.login, now(), labels)
+    fake.state.issues[issue.number] = issue
+    return ok(issue_json(fake, issue), 201)

@@ -1,0 +1,94 @@
+"""Published releases with real evidence (the Action's publish flow), and the promotion CLI
+run as a user runs it, against the fake GitHub."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.action_util import ROOT
+from tests.test_action_e2e import open_release_prs
+
+POLICY = """environments:
+  staging: {}
+  production:
+    after: staging
+    soak: 24h
+    max-active: 2
+"""
+
+
+def publish(fake, action, message: str, path: str) -> str:
+    """Land `message` on main, run the Action (release PR), merge it, run it again (publish);
+    returns the new tag."""
+    fake.commit("main", message, {path: message + "\n"})
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    fake.merge_pull(pr.number)
+    done = action.run("pull_request.closed", event=action.merged_event(pr.number))
+    assert done.code == 0, done.stdout + done.stderr
+    return done.outputs["tag_name"]
+
+
+def releases(fake, action, count: int) -> list[str]:
+    fake.commit("main", "chore: init", {"README.md": "hi\n"})
+    fake.tag("v1.0.0")
+    return [publish(fake, action, f"feat: feature {i}", f"src/f{i}.py") for i in range(count)]
+
+
+@dataclass
+class Cli:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        return dict(line.split("=", 1) for line in self.stdout.splitlines() if "=" in line)
+
+
+class Promoter:
+    def __init__(self, fake, tmp_path: Path, policy: str = POLICY) -> None:
+        self.fake = fake
+        self.checkout = tmp_path / "checkout"
+        (self.checkout / ".github").mkdir(parents=True, exist_ok=True)
+        (self.checkout / ".github" / "releaser.yml").write_text(policy)
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "GITHUB_TOKEN": fake.token,
+            "GITHUB_API_URL": fake.api_url,
+            "GITHUB_REPOSITORY": fake.full_name,
+            "GITHUB_ACTOR": "octocat",
+            "RELEASER_SECONDS_BETWEEN_WRITES": "0",
+            "RELEASER_TEST_RETRY_SCALE": "0.001",
+            "PYTHONPATH": str(ROOT),
+        }
+
+    def __call__(self, *args: str, **env: str) -> Cli:
+        proc = subprocess.run(
+            [sys.executable, "-m", "releaser", *args],
+            cwd=self.checkout,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return Cli(proc.returncode, proc.stdout, proc.stderr)
+
+    def ok(self, *args: str, **env: str) -> Cli:
+        result = self(*args, **env)
+        assert result.code == 0, result.stdout + result.stderr
+        return result
+
+    def history(self, *args: str) -> list[dict]:
+        return json.loads(self.ok("history", "--json", *args).stdout)
+
+    def deploy(self, tag: str, env: str, *args: str, state: str = "success") -> int:
+        deployment = int(self.ok("promote", tag, "--to", env, *args).outputs["deployment_id"])
+        self.ok("deployment-status", str(deployment), state)
+        return deployment
