@@ -61,7 +61,9 @@ BASE = [
         "chore: init web",
         {
             "packages/web/package.json": '{"name": "@acme/web", "version": "1.1.0"}\n',
-            "packages/web/src/version.ts": 'export const V = "1.1.0"; // x-release-please-version\n',
+            "packages/web/src/version.ts": (
+                'export const V = "1.1.0"; // x-release-please-version\n'
+            ),
         },
     ),
 ]

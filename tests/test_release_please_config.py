@@ -1,4 +1,4 @@
-"""release-please-config.json + manifest read when no .github/releaser.yml exists (`releaser plan`)."""
+"""release-please-config.json + manifest, read when no .github/releaser.yml exists (plan)."""
 
 from __future__ import annotations
 
