@@ -133,7 +133,8 @@ def _load_config(ctx: Context):
     explicit = ctx.config_file != config_mod.DEFAULT_PATH
     path = ctx.workspace / ctx.config_file
     if not os.path.lexists(path) and not explicit:  # a dangling link is refused, not absent
-        return config_mod.from_dict({})
+        # Without one, release-please's files if the repository has them, else defaults.
+        return config_mod.load(None, ctx.workspace)
     try:
         return config_mod.load(path, ctx.workspace, explicit=True)
     except ConfigError as exc:

@@ -80,7 +80,9 @@ def _plan(args: argparse.Namespace) -> int:
         result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
     finally:
         repo.close()
-    for warning in plan_warnings(result):
+    from releaser.release_please import manifest_warnings
+
+    for warning in (*config.warnings, *plan_warnings(result), *manifest_warnings(config, result)):
         sys.stderr.write(f"releaser: warning: {warning}\n")
     if args.json:
         write = sys.stdout.write

@@ -38,6 +38,18 @@ class Component:
 
 
 @dataclass(frozen=True, slots=True)
+class Labels:
+    """The release PR's labels: while open, and once published. releaser's own names, or
+    release-please's (`labels: release-please` style: autorelease: pending / tagged)."""
+
+    pending: str = "releaser: pending"
+    released: str = "releaser: released"
+
+
+RELEASE_PLEASE_LABELS = Labels("autorelease: pending", "autorelease: tagged")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     components: tuple[Component, ...]
     sections: tuple[Section, ...] = DEFAULT_SECTIONS
@@ -51,6 +63,11 @@ class Config:
     source: str | None = None
     environments: tuple[EnvironmentPolicy, ...] = ()  # promotion policy (promotion_config)
     types: frozenset[str] = field(default=DEFAULT_TYPES)
+    labels: Labels = Labels()
+    # Read from release-please's files: what did not map (one line each), and the manifest's
+    # (path, version) pairs, which the plan compares with the tags it found.
+    warnings: tuple[str, ...] = ()
+    manifest: tuple[tuple[str, str], ...] = ()
 
 
 def schema() -> dict[str, Any]:
@@ -159,6 +176,9 @@ def _value_problems(data: dict[str, Any]):
             problem = _prerelease_problem(item["prerelease"])
             if problem:
                 yield (*base, "prerelease"), problem
+    labels = _labels(data.get("labels"))
+    if labels.pending == labels.released:
+        yield ("labels",), f"pending and released are both '{labels.pending}'; give two labels"
 
 
 def _check_values(data: dict[str, Any], source: str, root_node) -> None:
@@ -250,7 +270,16 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
         source=source,
         types=DEFAULT_TYPES | {s.type for s in sections},
         environments=parse_environments(data.get("environments"), source),
+        labels=_labels(data.get("labels")),
     )
+
+
+def _labels(raw) -> Labels:
+    if raw is None or raw == "releaser":
+        return Labels()
+    if raw == "release-please":
+        return RELEASE_PLEASE_LABELS
+    return Labels(raw.get("pending", Labels.pending), raw.get("released", Labels.released))
 
 
 def _read(target: Path, repo: Path, max_bytes: int) -> bytes:
@@ -275,7 +304,9 @@ def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"config file not found: {source}", file=source) from None
-        return from_dict({})
+        from releaser import release_please
+
+        return release_please.load(repo) or from_dict({})
     except OSError as exc:
         if exc.errno == errno.EFBIG:
             raise ConfigError(

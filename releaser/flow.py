@@ -20,7 +20,7 @@ from releaser.release_pr_flow import PrResult, sync_release_prs
 PUSH_LIKE = ("push", "workflow_dispatch", "schedule", "repository_dispatch", "")
 
 
-def _mode(ctx: Context, target: str) -> str:
+def _mode(ctx: Context, target: str, labels=None) -> str:
     """publish-event | push | publish | release-pr | plan | idle."""
     if ctx.command in ("plan", "release-pr"):
         return ctx.command
@@ -30,7 +30,9 @@ def _mode(ctx: Context, target: str) -> str:
         base = branch_name(target)
         is_release = head_ref == base or head_ref.startswith(base + "--components--")
         merged = ctx.event.get("action") == "closed" and bool(pr.get("merged"))
-        problem = not_a_release_pr(_pull(pr), ctx.repository) if is_release and merged else ""
+        problem = (
+            not_a_release_pr(_pull(pr), ctx.repository, labels) if is_release and merged else ""
+        )
         if problem:
             ctx.runner.warning(
                 f"PR #{pr.get('number')} is not a release PR releaser opened ({problem}):"
@@ -106,7 +108,9 @@ def execute(ctx: Context):
         or (ctx.event.get("repository") or {}).get("default_branch")
         or gh.default_branch()
     )
-    mode = _mode(ctx, target)
+    for warning in config.warnings:  # what release-please's config holds that did not map
+        ctx.runner.warning(warning)
+    mode = _mode(ctx, target, config.labels)
     explicit = read_input(ctx.env, "target-branch")
     if explicit and mode != "idle" and gh.ref_sha(f"heads/{explicit}") is None:
         raise ConfigError(f"target-branch {explicit!r} is not a branch of {ctx.repository}")
@@ -147,7 +151,9 @@ def execute(ctx: Context):
         if candidates:
             hook.preflight()
         for pr, marker in reversed(candidates):
-            published += publish_pr(gh, pr, marker, releases, hook, secrets=ctx.secrets)
+            published += publish_pr(
+                gh, pr, marker, releases, hook, secrets=ctx.secrets, labels=config.labels
+            )
     if mode in ("push", "release-pr", "plan") and not elsewhere:
         known.update({p.tag: p.sha for p in published})
         planned, prs = _release_prs(
@@ -278,7 +284,9 @@ def _release_prs(ctx, gh, config, target, known, dry_run, local):
     repo_url = config.repository_url or f"{ctx.server_url}/{ctx.repository}"
     today = datetime.now(UTC).date()
     result = plan(history, config, today, repo_url)
-    for warning in plan_warnings(result):
+    from releaser.release_please import manifest_warnings
+
+    for warning in (*plan_warnings(result), *manifest_warnings(config, result)):
         ctx.runner.warning(warning)
     prs = sync_release_prs(gh, config, target, head, result.releases, read, tree, dry_run)
     return result, prs

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from releaser.config import Labels
 from releaser.domain.evidence_intoto import download_url, with_footer
 from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.notes_size import FOOTER_ROOM, RELEASE_BODY_LIMIT, cap_notes
@@ -14,7 +15,7 @@ from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
 from releaser.github import GitHub, PullInfo, ReleaseInfo, same_content
 from releaser.leaks import refuse_leaks
-from releaser.publish_trust import PENDING, RELEASED, not_a_release_pr
+from releaser.publish_trust import not_a_release_pr
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def unpublished(
         for pr in gh.pulls(branch, "closed", target):
             if not pr.merged or not pr.merge_commit_sha:
                 continue
-            if not_a_release_pr(pr, gh.repository):
+            if not_a_release_pr(pr, gh.repository, config.labels):
                 continue
             try:
                 marker = parse_body(pr.body)
@@ -128,6 +129,7 @@ def publish_pr(
     releases: list[ReleaseInfo],
     assets_for: AssetsHook | None = None,
     secrets: Sequence[str] = (),
+    labels: Labels | None = None,
 ) -> list[Published]:
     """Tag, draft, upload and publish each release of `pr`; no asset holding one of `secrets`
     (the token) is uploaded, and the draft stays a draft if one does."""
@@ -188,7 +190,7 @@ def publish_pr(
                 evidence_url,
             )
         )
-    _announce(gh, pr, done)
+    _announce(gh, pr, done, labels or Labels())
     return done
 
 
@@ -204,12 +206,12 @@ def _settle(gh: GitHub, tag: str, mine: ReleaseInfo) -> ReleaseInfo:
     return winner
 
 
-def _announce(gh: GitHub, pr: PullInfo, done: list[Published]) -> None:
+def _announce(gh: GitHub, pr: PullInfo, done: list[Published], labels: Labels) -> None:
     key = "<!-- releaser:published " + ",".join(p.tag for p in done) + " -->"
     if not any(key in body for body in gh.comments(pr.number)):
         lines = [f"Released [{p.tag}]({p.html_url})." for p in done]
         gh.comment(pr.number, "\n".join(lines) + "\n\n" + key)
-    if RELEASED not in pr.labels:
-        gh.add_labels(pr.number, [RELEASED])
-    if PENDING in pr.labels:
-        gh.remove_label(pr.number, PENDING)
+    if labels.released not in pr.labels:
+        gh.add_labels(pr.number, [labels.released])
+    if labels.pending in pr.labels:
+        gh.remove_label(pr.number, labels.pending)

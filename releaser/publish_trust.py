@@ -8,31 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from releaser.config import Labels
 from releaser.domain.changelog import newest_versions
 from releaser.domain.release_pr import Marker
 from releaser.domain.updaters import UpdateError, updater_for
 from releaser.errors import StateConflict
 from releaser.github import PullInfo
 
-PENDING = "releaser: pending"
-RELEASED = "releaser: released"
+PENDING = Labels().pending
+RELEASED = Labels().released
 # A person's token (a PAT) opens the release PR as that person, who can push to the repository.
 TRUSTED_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
 
 ReadFile = Callable[[str], str | None]
 
 
-def not_a_release_pr(pr: PullInfo, repository: str) -> str:
+def not_a_release_pr(pr: PullInfo, repository: str, labels: Labels | None = None) -> str:
     """Why `pr` is not a release PR releaser opened, or "" when it is one.
 
     releaser opens its PR from a branch of this repository, as the account its token acts as
-    (a bot for the workflow token or a GitHub App, else a person with access), and labels it.
+    (a bot for the workflow token or a GitHub App, else a person with access), and labels it
+    (with the config's labels; releaser's own count too, so switching names strands no PR).
     """
     if pr.head_repo.lower() != repository.lower():
         where = pr.head_repo or "a deleted fork"
         return f"its branch is in {where}, not in {repository}"
-    if PENDING not in pr.labels and RELEASED not in pr.labels:
-        return f"it carries neither the '{PENDING}' nor the '{RELEASED}' label"
+    labels = labels or Labels()
+    accepted = {PENDING, RELEASED, labels.pending, labels.released}
+    if not accepted.intersection(pr.labels):
+        return f"it carries neither the '{labels.pending}' nor the '{labels.released}' label"
     if pr.author_type != "Bot" and pr.author_association not in TRUSTED_ASSOCIATIONS:
         return f"its author {pr.author} is no bot, member or collaborator of {repository}"
     return ""

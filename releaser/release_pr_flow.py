@@ -24,7 +24,6 @@ from releaser.domain.release_pr import (
 from releaser.domain.updaters import UpdateError, updater_for
 from releaser.errors import ConfigError
 from releaser.github import GitHub, PullInfo
-from releaser.publish import PENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +35,12 @@ class PrResult:
     created: bool
     changed: bool
     closed: bool = False
+    # release-please v4's PullRequest fields besides ours: the base branch, the body, the
+    # labels, and the files the release commit changes.
+    base: str = ""
+    body: str = ""
+    labels: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         return {
@@ -46,6 +51,11 @@ class PrResult:
             "created": self.created,
             "changed": self.changed,
             "closed": self.closed,
+            "headBranchName": self.branch,
+            "baseBranchName": self.base,
+            "body": self.body,
+            "labels": list(self.labels),
+            "files": list(self.files),
         }
 
 
@@ -144,13 +154,16 @@ def sync_release_prs(
         body = render_body(Marker(target, head, digest, kept))
         if len(body) > PULL_BODY_LIMIT:  # kept edits of one release beside new notes of another
             body = render_body(Marker(target, head, digest, planned))
+        shown = {"base": target, "body": body, "files": tuple(sorted(files))}
         if current is None:
             pr = gh.create_pull(branch, target, title, body)
-            gh.add_labels(pr.number, [PENDING])
-            results.append(PrResult(pr.number, pr.html_url, branch, title, True, True))
+            gh.add_labels(pr.number, [config.labels.pending])
+            shown["labels"] = (config.labels.pending,)
         else:
             pr = gh.update_pull(current.number, title, body)
-            results.append(PrResult(pr.number, pr.html_url, branch, title, False, True))
+            shown["labels"] = current.labels
+        created = current is None
+        results.append(PrResult(pr.number, pr.html_url, branch, title, created, True, **shown))
     return results
 
 

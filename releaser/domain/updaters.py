@@ -218,6 +218,8 @@ UPDATERS = {
     "plain": PlainVersion(),
     "chart": ChartYaml(),
     "generic": MarkerLines(),
+    # release-please's inline annotation, so files migrated from it keep working unedited.
+    "generic-release-please": MarkerLines("x-release-please-version"),
 }
 
 

@@ -43,7 +43,7 @@ _RULES = (
     ("/tags", "contents"),
     ("/branches", "contents"),
     ("/releases", "contents"),
-    ("/immutable-releases", "contents"),
+    ("/immutable-releases", "administration"),  # "admin read access" (GitHub's description)
 )
 
 
