@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +32,11 @@ from releaser.domain.evidence_json import (
 )
 from releaser.domain.evidence_md import render_markdown
 from releaser.errors import VerificationError
+from releaser.evidence.blame import digest_mismatch, evidence_schema
 
 
 def _fail(file: str, field: str, expected: object, found: object) -> VerificationError:
     return VerificationError(f"{file}: {field}: expected {expected}, found {found}")
-
-
-def _schema() -> dict[str, Any]:
-    text = resources.files("releaser").joinpath("schemas/release-evidence-v1.json").read_text()
-    return json.loads(text)
 
 
 def _shown(value: object) -> str:
@@ -101,7 +96,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check_sums(files: dict[str, bytes], notes: set[str]) -> dict[str, str]:
+def _check_sums(files: dict[str, bytes], notes: dict[str, str]) -> dict[str, str]:
     if SUMS_NAME not in files:
         raise VerificationError(f"{SUMS_NAME}: missing from the given files")
     try:
@@ -111,9 +106,8 @@ def _check_sums(files: dict[str, bytes], notes: set[str]) -> dict[str, str]:
     for name, digest in listed.items():
         if name not in files:
             raise _fail(SUMS_NAME, name, "the file to be present", "no such file")
-        actual = _sha256(files[name])
-        if actual != digest:
-            raise _fail(name, "sha256", digest, actual)
+        if _sha256(files[name]) != digest:
+            raise digest_mismatch(name, digest, files, notes)
     for name in sorted(files):
         if name != SUMS_NAME and name not in notes and name not in listed:
             raise _fail(name, "listed in SHA256SUMS", "yes", "no")
@@ -129,7 +123,7 @@ def _load_evidence(files: dict[str, bytes]) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _fail(EVIDENCE_JSON, "json", "valid UTF-8 JSON", exc) from None
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(_schema()).iter_errors(doc)
+        jsonschema.Draft202012Validator(evidence_schema()).iter_errors(doc)
     )
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
@@ -294,7 +288,7 @@ def verify(paths: list[Path], repo: Path | None = None) -> str:
             marker = footer_marker(data.decode("utf-8", errors="replace"))
             if marker is not None:
                 notes[name] = marker
-    listed = _check_sums(files, set(notes))
+    listed = _check_sums(files, notes)
     doc = _load_evidence(files)
     intoto = [n for n in listed if n.endswith(".intoto.jsonl")]
     if len(intoto) != 1:
