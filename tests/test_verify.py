@@ -535,3 +535,34 @@ def test_repo_commit_listed_twice(tmp_path):
     assets = _evidence_for(tmp_path, repo, prev, [*shas, shas[1]])
     with pytest.raises(VerificationError, match=f"commit {shas[1]}: expected listed once"):
         verify([assets], repo=repo)
+
+
+def _cli_verify(capsys, *args: str) -> tuple[int, str, str]:
+    from releaser.cli import main
+
+    code = main(["verify", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("setup", "said"),
+    [
+        ("missing", "does not exist"),
+        ("missing/deeper", "does not exist"),
+        ("plain-dir", "is not a git repository"),
+        ("a-file", "is not a directory"),
+    ],
+)
+def test_verify_repo_that_is_no_clone_says_what_it_is(
+    release, tmp_path, capsys, monkeypatch, setup, said
+):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    target = tmp_path / setup
+    if setup == "plain-dir":
+        target.mkdir()
+    elif setup == "a-file":
+        target.write_text("x")
+    code, out, err = _cli_verify(capsys, str(release), "--repo", str(target))
+    assert (code, out) == (1, "")
+    assert err == f"releaser: error: --repo {target} {said}\n"

@@ -31,8 +31,9 @@ from releaser.domain.evidence_json import (
     facts_from_document,
 )
 from releaser.domain.evidence_md import render_markdown
-from releaser.errors import VerificationError
+from releaser.errors import GitError, VerificationError
 from releaser.evidence.blame import digest_mismatch, evidence_schema
+from releaser.git import GitRepo, NotARepository
 
 
 def _fail(file: str, field: str, expected: object, found: object) -> VerificationError:
@@ -224,6 +225,19 @@ def _check_notes(doc: dict[str, Any], files: dict[str, bytes], names: list[str])
             raise _fail(name, "evidence footer", "the rendering of release-evidence.json", "other")
 
 
+def _open_clone(repo: Path) -> None:
+    """Refuse a --repo that is no clone, saying what it is instead (before any other work)."""
+    if not repo.is_dir():
+        what = "is not a directory" if repo.exists() else "does not exist"
+        raise VerificationError(f"--repo {repo} {what}")
+    try:
+        GitRepo(repo).state()
+    except NotARepository:
+        raise VerificationError(f"--repo {repo} is not a git repository") from None
+    except GitError as error:  # e.g. git refuses a repository owned by another user
+        raise VerificationError(error.message, error.hint) from None
+
+
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
 
@@ -279,6 +293,8 @@ def _check_repo(repo: Path, doc: dict[str, Any]) -> None:
 def verify(paths: list[Path], repo: Path | None = None) -> str:
     """Check downloaded assets (files or directories) offline; raise VerificationError or
     return a report: a `verified:` line, then what was checked, what was not, and warnings."""
+    if repo is not None:
+        _open_clone(repo)
     found = _collect(paths)
     files = {name: path.read_bytes() for name, path in found.items()}
     notes: dict[str, str] = {}
