@@ -44,6 +44,10 @@ def _failure(command: str, stderr: bytes, returncode: int) -> str:
     return f"git {command} failed: {detail[-1] if detail else returncode}"
 
 
+class NotARepository(GitError):
+    """The path is missing, not a directory, or a directory git finds no repository in."""
+
+
 _DUBIOUS = re.compile(r"dubious ownership in repository at '(?P<path>[^'\n]*)'")
 
 
@@ -61,7 +65,7 @@ def _not_a_repository(path: Path, stderr: bytes) -> GitError:
     reasons = [line[7:] for line in text.splitlines() if line.startswith("fatal: ")]
     if reasons and not reasons[0].startswith("not a git repository"):
         return GitError(f"git cannot open the repository at {path}: {reasons[0]}")
-    return GitError(f"not a git repository: {path}")
+    return NotARepository(f"not a git repository: {path}")
 
 
 def _grow_pipe(fd: int) -> None:
@@ -179,7 +183,8 @@ class GitRepo:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
-            raise GitError(f"not a git repository: {self.path} does not exist")
+            what = "is not a directory" if self.path.exists() else "does not exist"
+            raise NotARepository(f"not a git repository: {self.path} {what}")
         # GIT_FLUSH=0: into a pipe, git log would otherwise flush after every commit.
         self._env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_FLUSH": "0"}
         self._env.pop("GIT_DIR", None)

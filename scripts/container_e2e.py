@@ -345,21 +345,30 @@ def release(image: str, tmp: Path) -> None:
         release = fake.release_by_tag(tag)
         check(release is not None, f"release {tag} exists")
         _check_token_hidden(fake.token, run)
-        # An auditor's check with the same image: download every asset, verify offline.
-        assets = tmp / "assets"
-        assets.mkdir()
+        # An auditor's check with the same image, as the README says: download every asset,
+        # then `docker run --rm -v "$PWD:/w" -w /w IMAGE verify evidence/` (arguments: the CLI).
+        assets = tmp / "auditor" / "evidence"
+        assets.mkdir(parents=True)
         for asset in release.assets:
             (assets / asset.name).write_bytes(asset.data)
         (assets / "release-notes.md").write_text(release.body)
         names = sorted(a.name for a in release.assets)
         check("release-evidence.json" in names and "SHA256SUMS" in names, f"evidence: {names}")
         out = podman(
-            image, "-m", "releaser", "verify", "/assets", mounts={assets: "/assets"},
-            entrypoint="python",
+            image, "verify", "evidence/", mounts={assets.parent: "/w"}, extra=["-w", "/w"]
         )  # fmt: skip
         check(
             out.returncode == 0 and out.stdout.startswith(f"verified: {tag} "),
-            f"releaser verify in the image: {out.stdout.strip()} {out.stderr.strip()}",
+            f"IMAGE verify evidence/: {out.stdout.strip()} {out.stderr.strip()}",
+        )
+        (assets / "release-evidence.md").write_text("forged\n")
+        out = podman(
+            image, "verify", "evidence/", mounts={assets.parent: "/w"}, extra=["-w", "/w"]
+        )  # fmt: skip
+        check(
+            out.returncode == 1
+            and out.stderr.startswith("releaser: error: release-evidence.md is altered: "),
+            f"IMAGE verify names the forged file: {out.stdout.strip()} {out.stderr.strip()}",
         )
         check(not fake.violations, f"no OpenAPI violations: {fake.violations}")
 

@@ -455,3 +455,19 @@ def test_evidence_markdown_shows_controls_in_a_pr_title_as_replacement_character
     md = render_markdown(replace(f, pull_requests=(pr, *f.pull_requests[1:])))
     assert "fix: \ufffdevil\ufffd \ufffd[31mred\ufffd[0m \ufffdx\ufffd" in md
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", md)
+
+
+def test_footer_says_how_to_install_the_verifier_that_wrote_the_evidence():
+    """`pip install releaser` installs another project; the footer names ours, pinned to the
+    version recorded in the evidence, and pyproject.toml publishes under that name."""
+    import tomllib
+
+    from releaser.domain.evidence_intoto import VERIFIER_DISTRIBUTION
+
+    f = replace(facts(), run=replace(facts().run, releaser_version="2.7.1"))
+    lines = notes_footer(f, "4" * 64).splitlines()
+    installs = [line for line in lines if line.startswith("pip install ")]
+    assert installs == ["pip install releaser-evidence==2.7.1  # provides the releaser command"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == VERIFIER_DISTRIBUTION
+    assert project["scripts"]["releaser"] == "releaser.cli:main"

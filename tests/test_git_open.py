@@ -41,3 +41,10 @@ def test_a_plain_directory_is_not_a_git_repository(tmp_path, monkeypatch, capsys
 def test_a_missing_directory(tmp_path, capsys, missing):
     code, _, err = run_plan(tmp_path / missing, capsys)
     assert code == 2 and err.startswith("releaser: error: not a git repository: ")
+
+
+def test_a_file_is_not_a_directory(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    code, out, err = run_plan(tmp_path / "file", capsys)
+    assert (code, out) == (2, "")
+    assert err == f"releaser: error: not a git repository: {tmp_path / 'file'} is not a directory\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -100,8 +101,54 @@ def test_any_flipped_byte_fails(release, tmp_path, name, where):
     index = spots.get(where, len(data) - 1)
     data[index] ^= 0x01
     path.write_bytes(bytes(data))
-    with pytest.raises(VerificationError):
+    with pytest.raises(VerificationError) as caught:
         verify([target])
+    assert _blamed(caught.value.message) == name, caught.value.message
+
+
+def _blamed(message: str) -> str:
+    """The file a failure names first: `file: field: ...` or `file is altered: ...`."""
+    return re.match(r"[^\s:]+", message).group(0)
+
+
+# One hex digit of one SHA256SUMS line flipped: the file itself is intact, and every other
+# record of its digest (in-toto subject, evidence JSON, notes marker, the rendering of the
+# evidence) agrees with it, so SHA256SUMS is the one that changed.
+@pytest.mark.parametrize("name", [n for n in ASSET_NAMES if n not in ("SHA256SUMS", "notes.md")])
+def test_a_flipped_sums_line_blames_sums_not_the_file(release, tmp_path, name):
+    target = _copy(release, tmp_path)
+    sums = (target / "SHA256SUMS").read_text()
+    (line,) = [line for line in sums.splitlines() if line.endswith(f"  {name}")]
+    digit = "0" if line[5] != "0" else "1"
+    (target / "SHA256SUMS").write_text(sums.replace(line, line[:5] + digit + line[6:]))
+    with pytest.raises(VerificationError) as caught:
+        verify([target])
+    message = caught.value.message
+    assert message.startswith(f"SHA256SUMS is altered: its line for {name} says "), message
+    assert "the file" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "witnesses"),
+    [
+        ("demo-1.4.0.tar.gz", "SHA256SUMS, the in-toto subject and release-evidence.json"),
+        ("release-evidence.md", "SHA256SUMS, the in-toto subject and the rendering of"),
+        ("release-evidence.json", "SHA256SUMS, the in-toto subject and the notes.md marker"),
+        ("demo-1.4.0.intoto.jsonl", "SHA256SUMS and the rendering of release-evidence.json"),
+    ],
+)
+def test_a_changed_file_is_blamed_with_the_sources_that_outvote_it(
+    release, tmp_path, name, witnesses
+):
+    target = _copy(release, tmp_path)
+    data = bytearray((target / name).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (target / name).write_bytes(bytes(data))
+    with pytest.raises(VerificationError) as caught:
+        verify([target])
+    message = caught.value.message
+    assert message.startswith(f"{name} is altered: its sha256 is "), message
+    assert witnesses in message, message
 
 
 @pytest.mark.parametrize("name", [n for n in ASSET_NAMES[:-1]])
@@ -488,3 +535,34 @@ def test_repo_commit_listed_twice(tmp_path):
     assets = _evidence_for(tmp_path, repo, prev, [*shas, shas[1]])
     with pytest.raises(VerificationError, match=f"commit {shas[1]}: expected listed once"):
         verify([assets], repo=repo)
+
+
+def _cli_verify(capsys, *args: str) -> tuple[int, str, str]:
+    from releaser.cli import main
+
+    code = main(["verify", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("setup", "said"),
+    [
+        ("missing", "does not exist"),
+        ("missing/deeper", "does not exist"),
+        ("plain-dir", "is not a git repository"),
+        ("a-file", "is not a directory"),
+    ],
+)
+def test_verify_repo_that_is_no_clone_says_what_it_is(
+    release, tmp_path, capsys, monkeypatch, setup, said
+):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    target = tmp_path / setup
+    if setup == "plain-dir":
+        target.mkdir()
+    elif setup == "a-file":
+        target.write_text("x")
+    code, out, err = _cli_verify(capsys, str(release), "--repo", str(target))
+    assert (code, out) == (1, "")
+    assert err == f"releaser: error: --repo {target} {said}\n"

@@ -172,6 +172,11 @@ def parse_sums(text: str) -> dict[str, str]:
     return out
 
 
+# The PyPI distribution carrying the `releaser` command (the name `releaser` is another
+# project's); pyproject.toml's [project].name, which a test keeps equal.
+VERIFIER_DISTRIBUTION = "releaser-evidence"
+
+
 def download_url(repository_url: str, tag: str, name: str) -> str:
     """Where GitHub serves release asset `name` of `tag`."""
     return f"{repository_url.rstrip('/')}/releases/download/{tag}/{name}"
@@ -198,6 +203,8 @@ def notes_footer(facts: EvidenceFacts, evidence_json_sha256: str) -> str:
             "Verify offline after downloading every asset of this release:",
             "",
             "```sh",
+            f"pip install {VERIFIER_DISTRIBUTION}=={facts.run.releaser_version}"
+            "  # provides the releaser command",
             f"gh release download {facts.tag} --repo {facts.repository} --dir evidence",
             f"releaser verify evidence/ --repo .  # in a clone of {facts.repository}",
             "```",

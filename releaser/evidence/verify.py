@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +33,13 @@ from releaser.domain.evidence_json import (
     facts_from_document,
 )
 from releaser.domain.evidence_md import render_markdown
-from releaser.errors import VerificationError
+from releaser.errors import GitError, VerificationError
+from releaser.evidence.blame import digest_mismatch, evidence_schema
+from releaser.git import GitRepo, NotARepository
 
 
 def _fail(file: str, field: str, expected: object, found: object) -> VerificationError:
     return VerificationError(f"{file}: {field}: expected {expected}, found {found}")
-
-
-def _schema() -> dict[str, Any]:
-    text = resources.files("releaser").joinpath("schemas/release-evidence-v1.json").read_text()
-    return json.loads(text)
 
 
 def _shown(value: object) -> str:
@@ -107,7 +103,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check_sums(files: dict[str, bytes], notes: set[str]) -> dict[str, str]:
+def _check_sums(files: dict[str, bytes], notes: dict[str, str]) -> dict[str, str]:
     if SUMS_NAME not in files:
         raise VerificationError(f"{SUMS_NAME}: missing from the given files")
     try:
@@ -117,9 +113,8 @@ def _check_sums(files: dict[str, bytes], notes: set[str]) -> dict[str, str]:
     for name, digest in listed.items():
         if name not in files:
             raise _fail(SUMS_NAME, name, "the file to be present", "no such file")
-        actual = _sha256(files[name])
-        if actual != digest:
-            raise _fail(name, "sha256", digest, actual)
+        if _sha256(files[name]) != digest:
+            raise digest_mismatch(name, digest, files, notes)
     for name in sorted(files):
         if name != SUMS_NAME and name not in notes and name not in listed:
             raise _fail(name, "listed in SHA256SUMS", "yes", "no")
@@ -132,7 +127,7 @@ def _load_evidence(files: dict[str, bytes]) -> dict[str, Any]:
     raw = files[EVIDENCE_JSON]
     doc = load_json(raw, EVIDENCE_JSON, EVIDENCE, VerificationError)
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(_schema()).iter_errors(doc)
+        jsonschema.Draft202012Validator(evidence_schema()).iter_errors(doc)
     )
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
@@ -240,6 +235,19 @@ def _check_notes(doc: dict[str, Any], files: dict[str, bytes], names: list[str])
             raise _fail(name, "evidence footer", "the rendering of release-evidence.json", "other")
 
 
+def _open_clone(repo: Path) -> None:
+    """Refuse a --repo that is no clone, saying what it is instead (before any other work)."""
+    if not repo.is_dir():
+        what = "is not a directory" if repo.exists() else "does not exist"
+        raise VerificationError(f"--repo {repo} {what}")
+    try:
+        GitRepo(repo).state()
+    except NotARepository:
+        raise VerificationError(f"--repo {repo} is not a git repository") from None
+    except GitError as error:  # e.g. git refuses a repository owned by another user
+        raise VerificationError(error.message, error.hint) from None
+
+
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
 
@@ -295,6 +303,8 @@ def _check_repo(repo: Path, doc: dict[str, Any]) -> None:
 def verify(paths: list[Path], repo: Path | None = None) -> str:
     """Check downloaded assets (files or directories) offline; raise VerificationError or
     return a report: a `verified:` line, then what was checked, what was not, and warnings."""
+    if repo is not None:
+        _open_clone(repo)
     found = _collect(paths)
     files = {name: path.read_bytes() for name, path in found.items()}
     notes: dict[str, str] = {}
@@ -304,7 +314,7 @@ def verify(paths: list[Path], repo: Path | None = None) -> str:
             marker = footer_marker(data.decode("utf-8", errors="replace"))
             if marker is not None:
                 notes[name] = marker
-    listed = _check_sums(files, set(notes))
+    listed = _check_sums(files, notes)
     doc = _load_evidence(files)
     intoto = [n for n in listed if n.endswith(".intoto.jsonl")]
     if len(intoto) != 1:
