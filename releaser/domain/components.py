@@ -142,7 +142,14 @@ def assign(
     return members
 
 
-def _merge_owners(commit, index, since, own_bit, masks, where) -> set[int]:
+def _merge_owners(
+    commit: ChangedCommit,
+    index: PathIndex,
+    since: Sequence[str | None],
+    own_bit: list[int],
+    masks: list[int],
+    where: dict[str, int],
+) -> set[int]:
     """The components a merge is shown for (given it is inside their range)."""
     parents = commit.raw.parents
     if len(commit.parent_paths) != len(parents):
