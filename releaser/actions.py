@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 # The names action.yml declares; tests compare the three (code, action.yml, README).
 INPUTS = (
@@ -62,7 +63,7 @@ class Runner:
     """Writes workflow commands to stdout and file commands to their files."""
 
     env: Mapping[str, str]
-    out: object = field(default_factory=lambda: sys.stdout)
+    out: TextIO = field(default_factory=lambda: sys.stdout)
     secrets_seen: list[str] = field(default_factory=list)
 
     def command(self, name: str, message: str, **props: str | int | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import json
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 from releaser import paths
@@ -161,7 +161,7 @@ def _value_problems(data: dict[str, Any]):
         if problem:
             yield ("components", index, "path"), problem
     yield from _overlaps(data)
-    settings = [((), data)]
+    settings: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
     settings += [(("components", i), c) for i, c in enumerate(data.get("components") or ())]
     for base, item in settings:
         for where, value in _named_files(base, item):
@@ -279,12 +279,14 @@ def _labels(raw) -> Labels:
         return Labels()
     if raw == "release-please":
         return RELEASE_PLEASE_LABELS
-    return Labels(raw.get("pending", Labels.pending), raw.get("released", Labels.released))
+    default = Labels()
+    return Labels(raw.get("pending", default.pending), raw.get("released", default.released))
 
 
 def _read(target: Path, repo: Path, max_bytes: int) -> bytes:
     """The config file's bytes through releaser.paths: no symlink below the repository's top
     level (or, for a file named outside it, the file itself) is followed."""
+    rel: PurePath
     try:
         root, rel = repo, target.absolute().relative_to(repo.absolute())
     except ValueError:

@@ -109,7 +109,8 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
     # Fast path: take the newest tag on trust and prove it reachable from the log's own parent
     # links; `--merged` walks the whole history and trusts commit dates (clock skew breaks it).
     fast = hasattr(history, "all_tags") and not config.monorepo
-    tags = history.all_tags() if fast else history.reachable_tags()
+    # all_tags is an optional capability (GitRepo, _WithTags), probed with hasattr above.
+    tags = history.all_tags() if fast else history.reachable_tags()  # type: ignore[attr-defined]
     if config.monorepo and _one_walk(history, config):
         return _plan_components(history, config, tags, head, links, today)
     releases = []

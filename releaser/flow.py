@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
+from typing import Any
 
 from releaser import paths
 from releaser.action import Context, _load_config, _local_clone, _WithTags
@@ -242,7 +243,9 @@ def _evidence_hook(ctx: Context, gh: GitHub, config, target: str, local):
         secrets=ctx.secrets,
     )
 
-    checked = {}  # the preflight's reading of the evidence inputs, reused for every release
+    checked: dict[
+        str, Any
+    ] = {}  # the preflight's reading of the evidence inputs, reused for every release
 
     def hook(planned, sha, release):
         files = checked.get("files")

@@ -7,10 +7,11 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import IO, Any
 
 from releaser.domain.commits import RawCommit
 from releaser.errors import GitError
@@ -36,6 +37,8 @@ _TAGS = (
 )
 _ORIGIN = ("config", "--get", "remote.origin.url")
 _CHUNK = 1 << 20
+# What turns git log output, as it streams in, into commits (RawCommit, ChangedCommit).
+_Parser = Callable[[Iterable[bytes]], Iterator[Any]]
 _PIPE_SIZE = 1 << 20  # Linux's default cap for an unprivileged pipe
 
 
@@ -109,16 +112,18 @@ class _LogProcess:
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.errors: list[bytes] = []
-        stderr = self.proc.stderr
+        stdout, stderr = self.proc.stdout, self.proc.stderr
+        assert stdout is not None and stderr is not None  # both are PIPE
+        self.stdout: IO[bytes] = stdout
         self.drain = threading.Thread(target=lambda: self.errors.append(stderr.read()), daemon=True)
         self.drain.start()
-        _grow_pipe(self.proc.stdout.fileno())
+        _grow_pipe(self.stdout.fileno())
 
-    def commits(self, parse=None) -> Iterator:
+    def commits(self, parse: _Parser | None = None) -> Generator[Any, None, None]:
         """What `parse` (default: RawCommits from `_LOG_FORMAT`) makes of git's output."""
         finished = False
         try:
-            chunks = iter(partial(os.read, self.proc.stdout.fileno(), _CHUNK), b"")
+            chunks = iter(partial(os.read, self.stdout.fileno(), _CHUNK), b"")
             yield from (parse or _records)(chunks)
             finished = True
         finally:
@@ -129,7 +134,7 @@ class _LogProcess:
             raise GitError(_failure("log", stderr, returncode))
 
     def stop(self, kill: bool) -> int:
-        self.proc.stdout.close()
+        self.stdout.close()
         if kill:
             self.proc.kill()
         returncode = self.proc.wait()
@@ -149,7 +154,7 @@ class LinearLog:
     `log(since)` instead and discard what it saw).
     """
 
-    def __init__(self, commits: Iterator[RawCommit], since: str) -> None:
+    def __init__(self, commits: Generator[RawCommit, None, None], since: str) -> None:
         self._commits = commits
         self._since = since
         self.reached = False
@@ -286,13 +291,13 @@ class GitRepo:
             self._prefetched.stop(kill=True)
             self._prefetched = None
 
-    def _head_log(self) -> Iterator[RawCommit]:
+    def _head_log(self) -> Generator[RawCommit, None, None]:
         running, self._prefetched = self._prefetched, None
         if running is None:
             return self._stream(_HEAD_LOG)
         return running.commits()
 
-    def _stream(self, args: list[str], parse=None) -> Iterator:
+    def _stream(self, args: list[str], parse: _Parser | None = None) -> Generator[Any, None, None]:
         try:
             running = _LogProcess(self._argv(args), self._env)
         except FileNotFoundError:

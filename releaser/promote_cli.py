@@ -128,6 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     policies = config_mod.load(None, workspace).environments
     gh = p.client(settings)
     if args.command == "promote":
+        assert strategy is not None  # parsed above for promote
         request = p.Promotion(args.tag, args.environment, strategy, args.reason, args.emergency)
         _output(p.promote(gh, settings, policies, request, now))
     elif args.command == "deployment-status":

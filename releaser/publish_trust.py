@@ -7,6 +7,7 @@ the marker's versions count only where the reviewed, merged files agree with the
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 from releaser.config import Labels
 from releaser.domain.changelog import newest_versions
@@ -47,7 +48,7 @@ def check_merged_tree(pr: PullInfo, marker: Marker, config, read: ReadFile) -> N
     the version its marker names (the files a release PR bumps: release_pr_flow.file_changes)."""
     sha = (pr.merge_commit_sha or "")[:12]
 
-    def refuse(version: str, path: str, says: str):
+    def refuse(version: str, path: str, says: str) -> NoReturn:
         raise StateConflict(
             f"release PR #{pr.number} cannot be published: its marker says {version}, "
             f"{path} at {sha} says {says}",

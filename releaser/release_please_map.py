@@ -354,7 +354,8 @@ class Mapper:
         out = []
         for index, item in enumerate(raw):
             here = (*at, index)
-            kind = "generic"
+            kind: Any = "generic"
+            rel: Any
             if isinstance(item, dict):
                 kind = item.get("type")
                 rel = item.get("path")

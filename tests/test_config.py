@@ -204,3 +204,12 @@ def test_component_paths_that_are_fine(tmp_path):
     items += ["{name: b, path: libs/b}", "{name: c, path: libs/c.d-e_f}"]
     cfg = load_text(tmp_path, f"components: [{', '.join(items)}]\n")
     assert [c.policy.path for c in cfg.components] == [".", "a", "ab", "libs/b", "libs/c.d-e_f"]
+
+
+def test_labels_given_in_part_keep_releasers_default_for_the_rest():
+    # A slotted dataclass's class attribute is a descriptor, not the field's default.
+    loaded = config.from_dict({"labels": {"pending": "release: open"}})
+    assert (loaded.labels.pending, loaded.labels.released) == (
+        "release: open",
+        "releaser: released",
+    )

@@ -38,7 +38,8 @@ def newest_versions(text: str | None, count: int = 1) -> tuple[str | None, ...]:
     """The versions of the newest `count` release headings, newest first (None for a release
     heading that names no version, such as `## Unreleased`)."""
     out: list[str | None] = []
-    for match in _FIRST_RELEASE.finditer(text or ""):
+    text = text or ""
+    for match in _FIRST_RELEASE.finditer(text):
         if len(out) == count:
             break
         found = _VERSION_AFTER_HASHES.match(text, match.start())

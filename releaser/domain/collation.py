@@ -44,9 +44,9 @@ for _i in range(10):
     _PRIMARY[ord("0") + _i] = chr(_DIGIT_BASE + _i)
 for _i in range(26):
     _PRIMARY[ord("a") + _i] = _PRIMARY[ord("A") + _i] = chr(_LETTER_BASE + _i)
-for _c, _w in _PRIMARY.items():
+for _code, _w in _PRIMARY.items():
     if _w is not None:
-        _TERTIARY[_c] = _UPPER if 0x41 <= _c <= 0x5A else _LOWER
+        _TERTIARY[_code] = _UPPER if 0x41 <= _code <= 0x5A else _LOWER
 # Latin letters with no canonical decomposition that ICU sorts with (or as) ASCII ones.
 _LATIN = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
 

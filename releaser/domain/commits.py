@@ -83,7 +83,7 @@ def _is_header(line: str) -> bool:
 def _is_known_header(line: str, types: frozenset[str]) -> bool:
     """A body line starts another commit only if it names a type the changelog knows."""
     match = _HEADER.match(line)
-    return bool(match) and _is_header(line) and match.group("type").lower() in types
+    return match is not None and _is_header(line) and match.group("type").lower() in types
 
 
 @dataclass(slots=True)
@@ -97,7 +97,7 @@ class _Unit:
 
 def _split_units(
     body_lines: list[str], title_conventional: bool, bullets: SquashBullets, types: frozenset[str]
-):
+) -> tuple[list[str], list[_Unit]]:
     """Split the body into the title's own lines and any further conventional units."""
     title_lines: list[str] = []
     units: list[_Unit] = []
@@ -195,7 +195,12 @@ def _unit_gate(types: frozenset[str]) -> re.Pattern[str]:
 _CONVENTIONAL = re.compile(r"^([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?: +(\S.*)$")
 
 
-def _header_entry(sha: str, header: str, notes: tuple[str, ...] = (), issues: tuple = ()) -> Entry:
+def _header_entry(
+    sha: str,
+    header: str,
+    notes: tuple[str, ...] = (),
+    issues: tuple[tuple[str, int | str], ...] = (),
+) -> Entry:
     """_entry_from for a stripped one-line header, given its footers' breaking notes and issues."""
     match = _CONVENTIONAL.match(header)
     if match is None:

@@ -18,7 +18,7 @@ paths each commit changed, answers that for every component at once:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from releaser.domain.commits import RawCommit
@@ -126,6 +126,7 @@ def assign(
     members: list[list[int]] = [[] for _ in paths]
     for n, commit in enumerate(commits):
         mask = masks[n]
+        owners: Iterable[int]
         if len(commit.raw.parents) > 1:
             owners = index.everywhere
         else:

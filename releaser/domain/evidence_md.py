@@ -8,6 +8,7 @@ and bidi characters show as U+FFFD; the file stays readable as plain text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from releaser.domain.evidence import (
     EvidenceFacts,
@@ -46,7 +47,7 @@ _IMMUTABLE = {
 }
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines + [""]
@@ -155,7 +156,9 @@ def _tests_section(facts: EvidenceFacts) -> list[str]:
 
 def _files_section(facts: EvidenceFacts) -> list[str]:
     out = ["## Artifacts", ""]
-    rows = [(md_text(a.name), str(a.size), _code(a.sha256)) for a in facts.artifacts]
+    rows: list[tuple[str, ...]] = [
+        (md_text(a.name), str(a.size), _code(a.sha256)) for a in facts.artifacts
+    ]
     rows += [
         (md_text(s.name), str(s.size), _code(s.sha256))
         + ((f"SBOM ({s.format}, {'generated' if s.generated else 'supplied'})"),)

@@ -78,7 +78,9 @@ def _names_issue(match: re.Match[str]) -> bool:
     return match.group("sep") == " #" or _ISSUE_NUMBER.search(match.group("value")) is not None
 
 
-def footer_facts(lines: list[str]) -> tuple[tuple[str, ...], str | None, tuple]:
+def footer_facts(
+    lines: list[str],
+) -> tuple[tuple[str, ...], str | None, tuple[tuple[str, int | str], ...]]:
     """(breaking notes, Release-As value, issue references) from the footers among lines."""
     footers = _footers(lines)
     breaking_notes = tuple(

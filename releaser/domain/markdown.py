@@ -89,7 +89,7 @@ def escape_inline_full(text: str) -> str:
     pieces.append((_escape_text(text[pos:]), False))
     out: list[str] = []
     ends_raw = False
-    for piece, span in pieces:
+    for piece, raw in pieces:
         if not piece:
             continue
         # A code span touching a wrapped mention would make one longer backtick run, which
@@ -99,7 +99,7 @@ def escape_inline_full(text: str) -> str:
         out.append(piece)
         # An escaped piece's only raw backticks are those around the mentions it wrapped; a
         # mention ends in a name character, never in the backslash of an escaped backtick.
-        ends_raw = span or (piece[-1] == "`" and piece[-2:-1] != "\\")
+        ends_raw = raw or (piece[-1] == "`" and piece[-2:-1] != "\\")
     return "".join(out)
 
 

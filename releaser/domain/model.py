@@ -185,7 +185,8 @@ class ModelManifest:
         """The overall value of `name`: its entry without a slice, else its first entry."""
         named = [m for m in self.metrics if m.name == name]
         whole = [m for m in named if m.slice is None]
-        return (whole or named or [None])[0]
+        found = whole or named
+        return found[0] if found else None
 
     @property
     def flags(self) -> tuple[str, ...]:

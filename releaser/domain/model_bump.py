@@ -3,7 +3,7 @@ rule with a fixed id and a default bump (issue #13's table), overridable per com
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,9 @@ class ModelBump:
     errors: tuple[str, ...]  # the caller refuses the release with the first one
 
 
-def _spec_changes(key: str, old: tuple[Spec, ...], new: tuple[Spec, ...]):
+def _spec_changes(
+    key: str, old: tuple[Spec, ...], new: tuple[Spec, ...]
+) -> Iterator[tuple[str, str, Any, Any]]:
     """(rule, field, old, new) for inputs / outputs / params compared by name."""
     singular = {"inputs": "input", "outputs": "output", "params": "param"}[key]
     before, after = {s.name: s for s in old}, {s.name: s for s in new}
@@ -92,10 +94,13 @@ def _shown_type(spec: Spec) -> str:
     return spec.type if spec.shape is None else f"{spec.type}{list(spec.shape)}"
 
 
-def _metric_changes(old: ModelManifest, new: ModelManifest):
+def _metric_changes(
+    old: ModelManifest, new: ModelManifest
+) -> tuple[list[tuple[str, str, float, float]], list[tuple[str, str, float, float]]]:
     """(rule, field, old, new) of metrics that moved beyond their significance. A metric
     without a significance entry is never significant."""
-    improved, regressed = [], []
+    improved: list[tuple[str, str, float, float]] = []
+    regressed: list[tuple[str, str, float, float]] = []
     for name, threshold in sorted(new.significance.items()):
         before, after = old.metric(name), new.metric(name)
         if before is None or after is None:
@@ -114,11 +119,11 @@ def _gain(before: Metric, after: Metric) -> float:
     return delta if after.higher_is_better else -delta
 
 
-def _data_key(model: ModelManifest):
+def _data_key(model: ModelManifest) -> list[dict[str, Any]]:
     return sorted((d.as_json() for d in model.data), key=lambda d: d["name"])
 
 
-def _param_defaults(model: ModelManifest):
+def _param_defaults(model: ModelManifest) -> dict[str, Any]:
     return {p.name: p.default for p in model.interface.params if p.has_default}
 
 

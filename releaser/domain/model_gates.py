@@ -31,15 +31,20 @@ class GateResult:
         }
 
 
-def _one(gate: Gate, model: ModelManifest, baseline, checks) -> GateResult:
+def _one(
+    gate: Gate,
+    model: ModelManifest,
+    baseline: ModelManifest | None,
+    checks: Mapping[str, str],
+) -> GateResult:
     if gate.kind == "check":
-        conclusion = checks.get(gate.check)
+        conclusion = checks.get(gate.check) if gate.check is not None else None
         # A check gate is as strong as the check run it reads: CI, not a typed value.
         return GateResult(
             gate.label, None, conclusion, "success", None, conclusion == "success", CI
         )
-    metric = model.metric(gate.metric)
-    if metric is None:  # never skipped: a gate on a missing metric fails
+    metric = model.metric(gate.metric) if gate.metric is not None else None
+    if metric is None or gate.threshold is None:  # never skipped: a gate on a missing metric fails
         return GateResult(gate.label, gate.metric, None, gate.threshold, None, False, None)
     value = metric.value
     if gate.kind == "min":
@@ -52,7 +57,7 @@ def _one(gate: Gate, model: ModelManifest, baseline, checks) -> GateResult:
         return GateResult(
             gate.label, gate.metric, value, gate.threshold, None, passed, metric.assurance
         )
-    before = baseline.metric(gate.metric) if baseline is not None else None
+    before = baseline.metric(metric.name) if baseline is not None else None
     if before is None:  # a first release, or a metric new in this one: nothing to regress from
         return GateResult(
             gate.label, gate.metric, value, gate.threshold, None, True, metric.assurance

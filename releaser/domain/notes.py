@@ -81,8 +81,8 @@ def render_notes(
         out += ["", "### ⚠ BREAKING CHANGES", ""]
         for entry in breaking:
             for note in entry.breaking_notes or (entry.subject,):
-                first, *rest = note.split("\n")
-                out.append(f"* {_subject(entry, links, first)}")
+                lead, *rest = note.split("\n")
+                out.append(f"* {_subject(entry, links, lead)}")
                 out.extend(f"  {escape_inline(line)}" for line in rest if line.strip())
     order: list[str] = []
     by_heading: dict[str, list[Entry]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -71,11 +72,13 @@ def select_tags(
 _PR_SUFFIX = re.compile(r"\s*\(#\d+\)$")
 
 
-def _revert_targets(ordered: list[ParsedCommit], index: int, skip) -> list[int]:
+def _revert_targets(
+    ordered: list[ParsedCommit], index: int, skip: Callable[[int], bool]
+) -> list[int]:
     """Indexes of the earlier commits `ordered[index]` reverts (newest match for each)."""
     commit = ordered[index]
 
-    def earlier():
+    def earlier() -> Iterator[int]:
         return (i for i in range(index - 1, -1, -1) if not skip(i))
 
     if commit.reverts_shas:
@@ -86,6 +89,8 @@ def _revert_targets(ordered: list[ParsedCommit], index: int, skip) -> list[int]:
                 found.append(hit)
         return found
     header = commit.reverts_header
+    if header is None:
+        return []
     hit = next((i for i in earlier() if ordered[i].header == header), None)
     if hit is None:
         # GitHub's revert quotes the title, which may lack the `(#N)` the squash subject got.

@@ -83,7 +83,7 @@ def keep_edits(
             and prior.generated
             and prior.generated == release.generated
         )
-        out.append(replace(release, notes=prior.notes) if same else release)
+        out.append(replace(release, notes=prior.notes) if same and prior is not None else release)
     return tuple(out)
 
 
@@ -156,7 +156,8 @@ def _trailing_marker(text: str) -> tuple[str, list[str]]:
     and the lines before that rule. A marker-like string anywhere else is content."""
     lines = text.rstrip().split("\n")
     match = _MARKER.fullmatch(lines[-1].strip())
-    _require(match is not None, "the PR body does not end with a releaser marker")
+    if match is None:
+        raise MarkerError("the PR body does not end with a releaser marker")
     rest = lines[:-1]
     while rest and not rest[-1].strip():
         rest.pop()
@@ -172,9 +173,11 @@ def _blocks(lines: list[str], tags: list[str]) -> dict[str, str]:
     for tag in tags:
         begin, end = _begin(tag), _end(tag)
         start = next((i for i in range(pos, len(lines)) if lines[i].strip() == begin), None)
-        _require(start is not None, f"the notes block for {tag} is missing")
+        if start is None:
+            raise MarkerError(f"the notes block for {tag} is missing")
         stop = next((i for i in range(start + 1, len(lines)) if lines[i].strip() == end), None)
-        _require(stop is not None, f"the notes block for {tag} has no end line")
+        if stop is None:
+            raise MarkerError(f"the notes block for {tag} has no end line")
         out[tag] = "\n".join(lines[start + 1 : stop])
         pos = stop + 1
     return out
@@ -195,7 +198,7 @@ def parse_body(body: str | None) -> Marker:
         _require(isinstance(data.get(key), str) and data[key], f"marker field '{key}' is missing")
     _require(re.fullmatch(r"[0-9a-f]{40}", data["base"]) is not None, "marker 'base' is no SHA")
     raw = data.get("releases")
-    _require(isinstance(raw, list) and raw, "marker lists no releases")
+    _require(isinstance(raw, list) and bool(raw), "marker lists no releases")
     releases = []
     for index, item in enumerate(raw):
         _require(isinstance(item, dict), f"marker release {index} is not an object")

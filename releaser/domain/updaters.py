@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from releaser.domain import bounded_json
 from releaser.domain.version import parse_version
@@ -19,6 +20,12 @@ _VERSION_TOKEN = re.compile(
 
 class UpdateError(ValueError):
     """The file holds no version where its format says one should be."""
+
+
+class Updater(Protocol):
+    def update(self, text: str, version: str) -> str: ...
+
+    def current(self, text: str) -> str: ...
 
 
 def _replace_span(text: str, start: int, end: int, version: str) -> str:
@@ -103,7 +110,8 @@ class PackageJson:
 
     def current(self, text: str) -> str:
         start, end = self._span(text)
-        return json.loads(f'"{text[start:end]}"')
+        value: str = json.loads(f'"{text[start:end]}"')
+        return value
 
     def _span(self, text: str) -> tuple[int, int]:
         try:
@@ -127,7 +135,7 @@ class PythonVersion:
     def current(self, text: str) -> str:
         return self._find(text).group(2)
 
-    def _find(self, text: str) -> re.Match:
+    def _find(self, text: str) -> re.Match[str]:
         match = re.search(r"(?m)^__version__\s*(?::\s*str\s*)?=\s*(['\"])([^'\"\n]*)\1", text)
         if not match:
             raise UpdateError("no __version__ assignment")
@@ -164,7 +172,7 @@ class ChartYaml:
     def current(self, text: str) -> str:
         return self._find(text).group(2)
 
-    def _find(self, text: str) -> re.Match:
+    def _find(self, text: str) -> re.Match[str]:
         match = re.search(r"(?m)^version:[ \t]*(['\"]?)([^'\"\s#]+)\1", text)
         if not match:
             raise UpdateError("no top-level version:")
@@ -211,7 +219,7 @@ class MarkerLines:
         return found[0]
 
 
-UPDATERS = {
+UPDATERS: dict[str, Updater] = {
     "pyproject": Pyproject(),
     "package-json": PackageJson(),
     "python": PythonVersion(),
@@ -223,7 +231,7 @@ UPDATERS = {
 }
 
 
-def updater_for(path: str, kind: str | None = None):
+def updater_for(path: str, kind: str | None = None) -> Updater:
     """Pick the updater by explicit kind, else by file name."""
     if kind:
         return UPDATERS[kind]

@@ -175,5 +175,8 @@ def collect_junit(
             rejected.append(Note(shown, f"unreadable: {exc.strerror or exc}"))
             continue
         result = parse_junit_bytes(data, shown, max_passed)
-        (rejected if isinstance(result, Note) else summaries).append(result)
+        if isinstance(result, Note):
+            rejected.append(result)
+        else:
+            summaries.append(result)
     return JUnitResults(tuple(summaries), tuple(rejected), resolved.warnings)

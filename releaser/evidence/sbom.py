@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cyclonedx.model import HashAlgorithm, HashType
 from cyclonedx.model.bom import Bom
@@ -46,7 +47,9 @@ def cyclonedx_problem(text: str, spec_version: str) -> str | None:
     if schema is None:
         return f"unsupported CycloneDX specVersion {spec_version!r}"
     error = JsonStrictValidator(schema).validate_str(text)
-    return None if error is None else _first_line(getattr(error, "data", error).message)
+    # JsonValidationError.data is jsonschema's ValidationError; both carry a .message.
+    detail: Any = getattr(error, "data", error)
+    return None if error is None else _first_line(detail.message)
 
 
 def _spdx_problem(doc: dict) -> str | None:

@@ -22,7 +22,7 @@ _CONNECTION_ERRORS = (requests.exceptions.ConnectionError, ConnectionError)
 def api_error_message(exc: BaseException) -> str | None:
     """One line for an API error nothing else handled; None when `exc` is not one."""
     if isinstance(exc, _CONNECTION_ERRORS):
-        request = getattr(exc, "request", None)
+        request: Any = getattr(exc, "request", None)
         where = f" at {request.url.split('?')[0]}" if getattr(request, "url", None) else ""
         return f"cannot reach GitHub{where}: {type(exc).__name__}; check GITHUB_API_URL"
     if not isinstance(exc, GithubException):

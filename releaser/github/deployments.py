@@ -103,7 +103,7 @@ class Deployments(Base):
         out = []
         for data in self.deployment_pages(environment, ref):
             payload = data.get("payload")
-            if not is_releaser_record(payload):
+            if payload is None or not is_releaser_record(payload):
                 continue
             if component is not None and payload["component"] != component:
                 continue

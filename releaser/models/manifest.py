@@ -15,6 +15,7 @@ from releaser import paths
 from releaser.domain.model import (
     DECLARED,
     ArtifactFile,
+    DataDigest,
     DataEntry,
     Digests,
     Gate,
@@ -124,7 +125,7 @@ def _interface(data, files, shown) -> Interface:
 def _data(data, files) -> tuple[DataEntry, ...]:
     out = []
     for item in data["training"]["data"]:
-        digests = ()
+        digests: tuple[DataDigest, ...] = ()
         if "from-dvc" in item:
             rel = item["from-dvc"]
             text = files.read(rel, sources.MAX_YAML_BYTES)
