@@ -25,9 +25,7 @@ PODMAN_RUN = [
     "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
     "--network=host",
 ]  # fmt: skip
-MODULES = (
-    "github yaml semver requests jsonschema defusedxml cyclonedx rfc8785 releaser"
-).split()
+MODULES = ("github yaml semver requests jsonschema defusedxml cyclonedx rfc8785 releaser").split()
 # bench/results-image.md records the test image at 134 MB; issue #4's goal is under 150 MB.
 MAX_IMAGE_MB = float(os.environ.get("MAX_IMAGE_MB", "150"))
 # The git commands releaser.git and releaser.evidence.verify run, with their formats.
