@@ -40,7 +40,7 @@ class Config:
     separate_pull_requests: bool = False
     pull_request_title: str = "chore({target}): release {version}"
     required_checks: tuple[RequiredCheck, ...] = ()
-    fail_on_missing_evidence: bool = False
+    fail_on_missing_evidence: bool | None = None  # None: the key is not set
     monorepo: bool = False
     source: str | None = None
     types: frozenset[str] = field(default=DEFAULT_TYPES)
@@ -205,6 +205,16 @@ def _value_problems(data: dict[str, Any]):
                 yield (*base, "prerelease"), problem
 
 
+def key_line(text: str, path: tuple) -> int | None:
+    """1-based line of the key at `path` (e.g. ("version-files", 1)) in a config's text."""
+    import yaml
+
+    try:
+        return _line_of(yaml.compose(text, Loader=yaml.SafeLoader), path)
+    except yaml.YAMLError:
+        return None
+
+
 def _check_values(data: dict[str, Any], source: str, root_node) -> None:
     for path, problem in _value_problems(data):
         line = _line_of(root_node, path)
@@ -304,7 +314,7 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
             RequiredCheck(c) if isinstance(c, str) else RequiredCheck(c["name"], c["app"])
             for c in data.get("required-checks", ())
         ),
-        fail_on_missing_evidence=bool(data.get("fail-on-missing-evidence", False)),
+        fail_on_missing_evidence=data.get("fail-on-missing-evidence"),
         monorepo=bool(raw_components),
         source=source,
         types=DEFAULT_TYPES | {s.type for s in sections},

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from json.encoder import encode_basestring as _encode_str
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from releaser.config import Config
 from releaser.domain.commits import RawCommit, parse_commits
@@ -17,15 +17,31 @@ from releaser.domain.notes import Links
 from releaser.domain.release import Release, plan_release, select_tags
 from releaser.errors import GitError
 
+if TYPE_CHECKING:
+    from releaser.git import LinearLog
+    from releaser.git_paths import ChangedCommit
+
+
+class LocalWalk(Protocol):
+    """The fast paths a local clone offers: every tag at once, one walk for all components."""
+
+    def all_tags(self) -> dict[str, str]: ...
+    def linear_log(self, since: str) -> LinearLog: ...
+    def changed_log(self, since: tuple[str, ...]) -> Iterator[ChangedCommit]: ...
+    def parent_diffs(self, pairs: list[tuple[str, str]]) -> list[frozenset[str]]: ...
+
 
 class History(Protocol):
-    """What the engine needs to know about a repository's history."""
+    """What a run needs to know about a repository: its history, and its files at head."""
 
     def head(self) -> str | None: ...
     def reachable_tags(self) -> dict[str, str]: ...
     def log(self, since: str | None, paths: tuple[str, ...] = ()) -> Iterable[RawCommit]: ...
     def shas_since(self, since: str) -> frozenset[str]: ...
-    def missing_history(self, commits: list[RawCommit], since: str | None) -> bool: ...
+    def missing_history(self, since: str | None) -> bool: ...
+    def walk(self) -> LocalWalk | None: ...
+    def read(self, path: str) -> str | None: ...
+    def tree(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +88,12 @@ def _parse_log(commits: Iterable[RawCommit], config: Config, tag) -> tuple[tuple
     return tuple(parse_commits(watched(), bullets, types)), seen
 
 
-def _log_since(history, config: Config, since, path: str, head: str, fast: bool):
+def _log_since(history: History, config: Config, since, path: str, head: str, fast: bool):
     """(the parsed commits since the tag, whether the tag is proven reachable from HEAD)."""
     paths = _in_component(path)
-    linear = fast and not paths and hasattr(history, "linear_log")
-    if linear and since is not None and since.sha != head:
-        line = history.linear_log(since.sha)
+    walk = history.walk() if fast and not paths else None
+    if walk is not None and since is not None and since.sha != head:
+        line = walk.linear_log(since.sha)
         parsed = _parse_log(line, config, None)[0]
         if line.reached:
             return parsed, True
@@ -108,10 +124,11 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
         return EnginePlan(None, empty, ("the repository has no commits yet",))
     # Fast path: take the newest tag on trust and prove it reachable from the log's own parent
     # links; `--merged` walks the whole history and trusts commit dates (clock skew breaks it).
-    fast = hasattr(history, "all_tags") and not config.monorepo
-    tags = history.all_tags() if fast else history.reachable_tags()
-    if config.monorepo and _one_walk(history, config):
-        return _plan_components(history, config, tags, head, links, today)
+    walk = history.walk()
+    fast = walk is not None and not config.monorepo
+    tags = walk.all_tags() if walk is not None and fast else history.reachable_tags()
+    if config.monorepo and walk is not None and _one_walk(config):
+        return _plan_components(history, walk, config, tags, head, links, today)
     releases = []
     for component in config.components:
         policy = component.policy
@@ -128,7 +145,7 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             commits = history.log(since.sha if since else None, _in_component(policy.path))
             parsed = _parse_log(commits, config, since)[0]
         # The log streamed past without being kept; no History needs it to answer this.
-        if history.missing_history([], since.sha if since else None):
+        if history.missing_history(since.sha if since else None):
             raise GitError(
                 "history is incomplete: this is a shallow clone and the commits since "
                 f"{since.name if since else 'the first commit'} are not all present",
@@ -145,13 +162,13 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
     return EnginePlan(head, tuple(releases))
 
 
-def _one_walk(history, config: Config) -> bool:
-    return hasattr(history, "changed_log") and all(
-        indexable(c.policy.path) for c in config.components
-    )
+def _one_walk(config: Config) -> bool:
+    return all(indexable(c.policy.path) for c in config.components)
 
 
-def _plan_components(history, config: Config, tags, head, links, today) -> EnginePlan:
+def _plan_components(
+    history: History, walk: LocalWalk, config: Config, tags, head, links, today
+) -> EnginePlan:
     """Every component from one walk over the union of their ranges (see domain/components).
 
     The same releases as one `git log --full-history tag..HEAD -- path` per component (the
@@ -160,11 +177,11 @@ def _plan_components(history, config: Config, tags, head, links, today) -> Engin
     bounds = [_bounds(tags, c.policy) for c in config.components]
     since = [b[2].sha if b[2] is not None else None for b in bounds]
     tagged = tuple(dict.fromkeys(s for s in since if s is not None))
-    walked = list(history.changed_log(() if None in since else tagged))
+    walked = list(walk.changed_log(() if None in since else tagged))
     merges = [n for n, c in enumerate(walked) if len(c.raw.parents) > 1]
     if merges:
         pairs = [(walked[n].raw.sha, p) for n in merges for p in walked[n].raw.parents]
-        diffs = iter(history.parent_diffs(pairs))
+        diffs = iter(walk.parent_diffs(pairs))
         for n in merges:
             found = tuple(next(diffs) for _ in walked[n].raw.parents)
             walked[n] = replace(walked[n], parent_paths=found)
@@ -178,7 +195,7 @@ def _plan_components(history, config: Config, tags, head, links, today) -> Engin
     for component, (stable, latest, start), owned in zip(
         config.components, bounds, members, strict=True
     ):
-        if history.missing_history([], start.sha if start else None):
+        if history.missing_history(start.sha if start else None):
             raise GitError(
                 "history is incomplete: this is a shallow clone and the commits since "
                 f"{start.name if start else 'the first commit'} are not all present",

@@ -206,10 +206,16 @@ def _settle(gh: GitHub, tag: str, mine: ReleaseInfo) -> ReleaseInfo:
 
 def _announce(gh: GitHub, pr: PullInfo, done: list[Published]) -> None:
     key = "<!-- releaser:published " + ",".join(p.tag for p in done) + " -->"
+    labels = pr.labels
     if not any(key in body for body in gh.comments(pr.number)):
         lines = [f"Released [{p.tag}]({p.html_url})." for p in done]
         gh.comment(pr.number, "\n".join(lines) + "\n\n" + key)
-    if RELEASED not in pr.labels:
+    else:
+        # An earlier run announced it and then set the labels: `pr` may be the webhook as it
+        # was sent (a re-delivery), whose labels predate that run. Look before writing.
+        fresh = gh.pull(pr.number)
+        labels = fresh.labels if fresh is not None else labels
+    if RELEASED not in labels:
         gh.add_labels(pr.number, [RELEASED])
-    if PENDING in pr.labels:
+    if PENDING in labels:
         gh.remove_label(pr.number, PENDING)
