@@ -233,21 +233,6 @@ def _release_fields(release: Release) -> dict:
     }
 
 
-def release_json(release: Release) -> dict:
-    commits = [
-        {
-            "sha": entry.sha,
-            "type": entry.type,
-            "scope": entry.scope,
-            "breaking": entry.breaking,
-            "subject": entry.subject,
-        }
-        for commit in release.commits
-        for entry in commit.entries
-    ]
-    return {**_release_fields(release), "commits": commits}
-
-
 def _json(value) -> str:
     """json.dumps(value, ensure_ascii=False), quicker for the scalars a plan holds."""
     if value is None:
@@ -262,7 +247,7 @@ def _json(value) -> str:
 
 
 def _commits_json(release: Release) -> Iterator[str]:
-    """release_json's "commits" list without its brackets, some thousands of commits at a time.
+    """the "commits" list without its brackets, some thousands of commits at a time.
 
     Entry's fields are str, str | None and bool by construction; anything else fails loudly in
     the string encoder rather than printing something json.dumps would not.
@@ -297,7 +282,7 @@ def plan_warnings(result: EnginePlan) -> Iterator[str]:
 
 def plan_json(result: EnginePlan) -> Iterator[str]:
     """The `plan --json` object in pieces, exactly as json.dumps(..., ensure_ascii=False) of
-    {"releases": [release_json(r), ...]} writes it all at once.
+    {"releases": [{...fields, "commits": [...]}, ...]} writes it all at once.
 
     That is the whole shape issue #7 fixes; warnings are not part of it (the CLI prints them
     to stderr, and the Action reads them from the EnginePlan).
