@@ -1,168 +1,47 @@
-"""The Action: read the runner's environment, publish merged release PRs, keep the release PR."""
+"""The Action's edge: settings from the runner's environment, then the run, then outputs."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime
 
-from releaser import config as config_mod
-from releaser import paths
-from releaser.actions import COMMANDS, Runner, read_input
-from releaser.engine import EnginePlan
-from releaser.errors import ConfigError, GitError, ReleaserError
+from releaser.actions import Runner
+from releaser.errors import ConfigError, ReleaserError
+from releaser.flow import Outcome, Run, execute
 from releaser.release_pr_flow import PrResult
+from releaser.settings import Settings, from_env
 
 
-@dataclass
-class Context:
-    env: Mapping[str, str]
-    runner: Runner
-    command: str
-    repository: str
-    api_url: str
-    server_url: str
-    workspace: Path
-    event_name: str
-    event: dict
-    sha: str
-    config_file: str
-    token: str = ""
-    # Every credential this run holds (the token input, which actions/checkout may have
-    # stored in .git/config, and a minted App token): no release asset may carry one.
-    secrets: tuple[str, ...] = ()
-
-
-def _require_env(env: Mapping[str, str], name: str) -> str:
-    value = env.get(name, "").strip()
-    if not value:
-        raise ConfigError(f"{name} is not set; is this running inside GitHub Actions?")
-    return value
-
-
-def _read_event(env: Mapping[str, str]) -> dict:
-    from releaser.bounded import EVENT, load_json, read_capped
-
-    path = env.get("GITHUB_EVENT_PATH", "").strip()
-    if not path:
-        return {}
-    source = f"event file {path}"
-    try:
-        raw = read_capped(Path(path), EVENT.max_bytes, source, ConfigError)
-    except FileNotFoundError:
-        raise ConfigError(f"event file {path} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"event file {path} cannot be read: {exc.strerror or exc}") from None
-    data = load_json(raw, source, EVENT, ConfigError)
-    if not isinstance(data, dict):
-        raise ConfigError(f"event file {path} does not hold a JSON object")
-    return data
-
-
-def context(env: Mapping[str, str], runner: Runner) -> Context:
-    command = read_input(env, "command", "auto")
-    if command not in COMMANDS:
-        raise ConfigError(f"unknown command '{command}'; expected one of {', '.join(COMMANDS)}")
-    config_file = read_input(env, "config-file", config_mod.DEFAULT_PATH)
-    why = paths.problem(config_file)
-    if why is not None:  # it is read from the workspace or, without a checkout, the API
-        raise ConfigError(f"input config-file {config_file!r} {why}")
-    return Context(
-        env=env,
-        runner=runner,
-        command=command,
-        repository=_require_env(env, "GITHUB_REPOSITORY"),
-        api_url=env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
-        server_url=env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/"),
-        workspace=Path(env.get("GITHUB_WORKSPACE") or "."),
-        event_name=env.get("GITHUB_EVENT_NAME", ""),
-        event=_read_event(env),
-        sha=env.get("GITHUB_SHA", "").strip(),
-        config_file=config_file,
-    )
-
-
-def _token(ctx: Context):
+def credentials(settings: Settings, runner: Runner) -> tuple[str, tuple[str, ...]]:
+    """(the token to act with, every credential this run holds): the token input (which
+    actions/checkout may have stored in .git/config) and a minted App token; no release
+    asset may carry one."""
     from releaser.github import mint_app_token
     from releaser.github.permissions import permissions_for
 
-    app_id = read_input(ctx.env, "app-id")
-    key = read_input(ctx.env, "app-private-key")
-    token = read_input(ctx.env, "token")
-    if token:
-        ctx.runner.mask(token)
-    if key:
-        ctx.runner.mask(key)
+    token, key = settings.token, settings.app_private_key
+    runner.mask(token)
+    runner.mask(key)
     if key and "\n" not in key and "\\n" in key:
         key = key.replace("\\n", "\n")  # a PEM stored on one line with literal \n
-        ctx.runner.mask(key)
-    if bool(app_id) != bool(key):
+        runner.mask(key)
+    if bool(settings.app_id) != bool(key):
         raise ConfigError("app-id and app-private-key must be given together")
-    if app_id:
-        ctx.secrets = tuple(s for s in (token,) if s)
+    held = (token,) if token else ()
+    if settings.app_id:
         token = mint_app_token(
-            ctx.api_url, app_id, key, ctx.repository, permissions_for(ctx.command)
+            settings.api_url,
+            settings.app_id,
+            key,
+            settings.repository,
+            permissions_for(settings.command),
         )
-        ctx.runner.mask(token)
+        runner.mask(token)
     if not token:
         raise ConfigError("no token: set the `token` input (default ${{ github.token }})")
-    ctx.secrets = (*ctx.secrets, token)
-    return token
-
-
-def _local_clone(ctx: Context):
-    """The workspace as a History when it is a full clone at the event's commit, else None."""
-    from releaser.git import GitRepo
-    from releaser.local_history import LocalHistory
-
-    if not (ctx.workspace / ".git").exists():
-        return None
-    try:
-        history = LocalHistory(GitRepo(ctx.workspace))
-    except GitError:
-        return None
-    if history.state.shallow or history.head() is None:
-        return None
-    return history
-
-
-def _load_config(ctx: Context):
-    explicit = ctx.config_file != config_mod.DEFAULT_PATH
-    path = ctx.workspace / ctx.config_file
-    if not os.path.lexists(path) and not explicit:  # a dangling link is refused, not absent
-        # Without one, release-please's files if the repository has them, else defaults.
-        return config_mod.load(None, ctx.workspace)
-    try:
-        return config_mod.load(path, ctx.workspace, explicit=True)
-    except ConfigError as exc:
-        exc.file = ctx.config_file
-        raise
-
-
-class _WithTags:
-    """A History that also knows tags published moments ago (the clone predates them)."""
-
-    def __init__(self, inner, extra: dict[str, str], is_ancestor) -> None:
-        self.inner = inner
-        self.extra = extra
-        self.is_ancestor = is_ancestor
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def all_tags(self) -> dict[str, str]:
-        return {**self.extra, **self.inner.all_tags()}
-
-    def reachable_tags(self) -> dict[str, str]:
-        tags = dict(self.inner.reachable_tags())
-        head = self.inner.head()
-        for name, sha in self.extra.items():
-            if name not in tags and self.is_ancestor(sha, head):
-                tags[name] = sha
-        return tags
+    return token, tuple(dict.fromkeys((*held, token)))
 
 
 _RELEASE_FIELDS = (
@@ -198,10 +77,10 @@ def _release_fields(p) -> dict[str, str]:
 
 def _live(pr: PrResult) -> bool:
     """Opened or updated by this run (not closed, not a dry run)."""
-    return bool(pr.number) and (pr.created or pr.changed) and not pr.closed
+    return bool(pr.number) and (pr.created or pr.changed) and not (pr.closed or pr.dry_run)
 
 
-def _outputs(published, prs: list[PrResult], planned: EnginePlan | None) -> dict:
+def _outputs(published, prs: list[PrResult]) -> dict:
     """release-please v4's shape: unprefixed outputs describe the root component (path "."),
     every other released path gets `<path>--<name>` outputs."""
     root = next((p for p in published if p.path in (".", "")), None)
@@ -221,13 +100,42 @@ def _outputs(published, prs: list[PrResult], planned: EnginePlan | None) -> dict
     return out
 
 
-def run(ctx: Context) -> int:
-    from releaser.flow import execute
+def _pr_line(pr: PrResult) -> list[str]:
+    if pr.dry_run:
+        verb = "would close" if pr.closed else ("would open" if pr.created else "would update")
+        where = f"#{pr.number} " if pr.number else ""
+        lines = [f"- Release PR {where}{verb}: {pr.title}"]
+        if pr.notes and not pr.closed:
+            lines += ["", *(f"  {line}" if line else "" for line in pr.notes.splitlines()), ""]
+        return lines
+    verb = "closed" if pr.closed else ("opened" if pr.created else "updated")
+    if not pr.changed:
+        verb = "unchanged"
+    return [f"- Release PR [#{pr.number}]({pr.html_url}) {verb}: {pr.title}"]
 
-    published, prs, planned, summary = execute(ctx)
-    ctx.runner.set_outputs(_outputs(published, prs, planned))
-    ctx.runner.summary(summary)
-    return 0
+
+def summary(out: Outcome) -> str:
+    lines = ["## releaser", ""]
+    for pr, marker in out.pending:
+        tags = ", ".join(f"`{r.tag}`" for r in marker.releases)
+        lines.append(f"- Not published yet: {tags} from merged release PR #{pr.number}")
+    for p in out.published:
+        evidence = f", [evidence]({p.evidence_url})" if p.evidence_url else ""
+        lines.append(
+            f"- Published [{p.tag}]({p.html_url}) at `{p.sha[:12]}` (PR #{p.pr}){evidence}"
+        )
+    for pr in out.prs:
+        lines += _pr_line(pr)
+    if out.planned is not None:
+        lines += ["", "| component | previous | next | bump |", "|---|---|---|---|"]
+        for r in out.planned.releases:
+            lines.append(
+                f"| {r.component or '(root)'} | {r.previous_version or '—'} | "
+                f"{r.version or 'no release'} | {r.bump} |"
+            )
+    if len(lines) == 2:
+        lines.append("Nothing to do.")
+    return "\n".join(lines) + "\n"
 
 
 def _failed(runner: Runner, message: str, code: int, **where) -> int:
@@ -240,9 +148,12 @@ def _failed(runner: Runner, message: str, code: int, **where) -> int:
 def main(env: Mapping[str, str]) -> int:
     runner = Runner(env)
     try:
-        ctx = context(env, runner)
-        ctx.token = _token(ctx)
-        return run(ctx)
+        settings = from_env(env, datetime.now(UTC))
+        token, secrets = credentials(settings, runner)
+        out = execute(Run(settings, runner, token, secrets))
+        runner.set_outputs(_outputs(out.published, out.prs))
+        runner.summary(summary(out))
+        return 0
     except ReleaserError as exc:
         return _failed(runner, exc.one_line(), exc.exit_code, file=exc.file, line=exc.line)
     except subprocess.SubprocessError as exc:  # pragma: no cover - git vanished mid-run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from releaser import paths
 from releaser.domain.commits import RawCommit
 from releaser.domain.version import parse_version
 from releaser.github import GitHub
@@ -83,5 +84,17 @@ class ApiHistory:
     def shas_since(self, since: str) -> frozenset[str]:
         return frozenset(c.sha for c in self._range(since) or ())
 
-    def missing_history(self, commits: list[RawCommit], since: str | None) -> bool:
+    def missing_history(self, since: str | None) -> bool:
         return False
+
+    def walk(self) -> None:
+        return None  # no one-walk fast paths over the API
+
+    def read(self, path: str) -> str | None:
+        """The file at head (the config checked its path at load; nothing else reaches the
+        API)."""
+        paths.check(path)
+        return self.gh.file_text(path, self._head)
+
+    def tree(self) -> str:
+        return self.gh.commit_tree(self._head)

@@ -76,8 +76,13 @@ def _plan(args: argparse.Namespace) -> int:
         history = LocalHistory(repo)
         # The config lives at the top level, wherever in the working tree we were started.
         top = history.state.toplevel
-        config = config_mod.load(args.config, top, explicit=args.config is not None)
+        from releaser import release_please
+
+        config = config_mod.load(
+            args.config, top, explicit=args.config is not None, fallback=release_please.load
+        )
         result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
+        _check_files(history, config, result, args.config or top / config_mod.DEFAULT_PATH)
     finally:
         repo.close()
     from releaser.release_please import manifest_warnings
@@ -92,6 +97,19 @@ def _plan(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(_summary(result))
     return 0
+
+
+def _check_files(history, config, result, path: Path) -> None:
+    """What the Action checks before it writes the release PR: the version files exist and
+    hold a version (the same error, naming the config file and line)."""
+    from releaser.errors import ConfigError
+    from releaser.release_files import file_changes, locate
+
+    try:
+        file_changes(config, tuple(r for r in result.releases if r.version), history.read)
+    except ConfigError as exc:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        raise locate(exc, config.source or str(path), text) from None
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
@@ -58,7 +59,7 @@ class Config:
     separate_pull_requests: bool = False
     pull_request_title: str = "chore({target}): release {version}"
     required_checks: tuple[RequiredCheck, ...] = ()
-    fail_on_missing_evidence: bool = False
+    fail_on_missing_evidence: bool | None = None  # None: the key is not set
     monorepo: bool = False
     source: str | None = None
     environments: tuple[EnvironmentPolicy, ...] = ()  # promotion policy (promotion_config)
@@ -102,7 +103,7 @@ def _prerelease_problem(value) -> str | None:
     )
 
 
-def _path_problem(path: str) -> str | None:
+def path_problem(path: str) -> str | None:
     """Why a component path cannot be handed to git as a plain directory, or None."""
     if path.startswith(("/", "\\")):
         return f"'{path}' is absolute; give it relative to the repository's top level"
@@ -113,10 +114,10 @@ def _path_problem(path: str) -> str | None:
     glob = next((c for c in "*?[]\\" if c in path), None)
     if glob:
         return f"'{path}' has '{glob}', which git reads as a glob; give a directory"
-    return _file_problem(path)
+    return file_problem(path)
 
 
-def _file_problem(path: str) -> str | None:
+def file_problem(path: str) -> str | None:
     """Why `path` cannot name a file releaser reads or writes (releaser.paths' rules), or None."""
     why = paths.problem(path)
     return None if why is None else f"'{path}' {why}"
@@ -157,7 +158,7 @@ def _overlaps(data: dict[str, Any]):
 def _value_problems(data: dict[str, Any]):
     """(path, message) for values the schema admits but the engine cannot use."""
     for index, comp in enumerate(data.get("components") or ()):
-        problem = _path_problem(comp["path"])
+        problem = path_problem(comp["path"])
         if problem:
             yield ("components", index, "path"), problem
     yield from _overlaps(data)
@@ -165,7 +166,7 @@ def _value_problems(data: dict[str, Any]):
     settings += [(("components", i), c) for i, c in enumerate(data.get("components") or ())]
     for base, item in settings:
         for where, value in _named_files(base, item):
-            problem = _file_problem(value)
+            problem = file_problem(value)
             if problem:
                 yield where, problem
         if "initial-version" in item:
@@ -179,6 +180,16 @@ def _value_problems(data: dict[str, Any]):
     labels = _labels(data.get("labels"))
     if labels.pending == labels.released:
         yield ("labels",), f"pending and released are both '{labels.pending}'; give two labels"
+
+
+def key_line(text: str, path: tuple) -> int | None:
+    """1-based line of the key at `path` (e.g. ("version-files", 1)) in a config's text."""
+    import yaml
+
+    try:
+        return _line_of(yaml.compose(text, Loader=yaml.SafeLoader), path)
+    except yaml.YAMLError:
+        return None
 
 
 def _check_values(data: dict[str, Any], source: str, root_node) -> None:
@@ -265,7 +276,7 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
             RequiredCheck(c) if isinstance(c, str) else RequiredCheck(c["name"], c["app"])
             for c in data.get("required-checks", ())
         ),
-        fail_on_missing_evidence=bool(data.get("fail-on-missing-evidence", False)),
+        fail_on_missing_evidence=data.get("fail-on-missing-evidence"),
         monorepo=bool(raw_components),
         source=source,
         types=DEFAULT_TYPES | {s.type for s in sections},
@@ -294,8 +305,14 @@ def _read(target: Path, repo: Path, max_bytes: int) -> bytes:
     return paths.read_bytes(root, rel.as_posix(), max_bytes)
 
 
-def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
-    """Load the config; a missing default file means defaults, a missing explicit one fails."""
+def load(
+    path: Path | None,
+    repo: Path,
+    explicit: bool = False,
+    fallback: Callable[[Path], Config | None] | None = None,
+) -> Config:
+    """Load the config; a missing explicit file fails, a missing default one means what
+    `fallback(repo)` reads instead (release-please's files), else the defaults."""
     target = path if path is not None else repo / DEFAULT_PATH
     source = str(path) if path is not None else DEFAULT_PATH
     try:
@@ -306,9 +323,7 @@ def load(path: Path | None, repo: Path, explicit: bool = False) -> Config:
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"config file not found: {source}", file=source) from None
-        from releaser import release_please
-
-        return release_please.load(repo) or from_dict({})
+        return (fallback(repo) if fallback is not None else None) or from_dict({})
     except OSError as exc:
         if exc.errno == errno.EFBIG:
             raise ConfigError(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring as _encode_str
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from releaser.config import Config
 from releaser.domain.commits import RawCommit, parse_commits
@@ -17,15 +17,30 @@ from releaser.domain.notes import Links
 from releaser.domain.release import Release, plan_release, select_tags
 from releaser.errors import GitError
 
+if TYPE_CHECKING:
+    from releaser.git import LinearLog
+    from releaser.git_paths import ChangedCommit
+
+
+class LocalWalk(Protocol):
+    """The fast paths a local clone offers: every tag at once, one walk for all components."""
+
+    def all_tags(self) -> dict[str, str]: ...
+    def linear_log(self, since: str) -> LinearLog: ...
+    def changed_log(self, since: tuple[str, ...]) -> Iterator[ChangedCommit]: ...
+
 
 class History(Protocol):
-    """What the engine needs to know about a repository's history."""
+    """What a run needs to know about a repository: its history, and its files at head."""
 
     def head(self) -> str | None: ...
     def reachable_tags(self) -> dict[str, str]: ...
     def log(self, since: str | None, paths: tuple[str, ...] = ()) -> Iterable[RawCommit]: ...
     def shas_since(self, since: str) -> frozenset[str]: ...
-    def missing_history(self, commits: list[RawCommit], since: str | None) -> bool: ...
+    def missing_history(self, since: str | None) -> bool: ...
+    def walk(self) -> LocalWalk | None: ...
+    def read(self, path: str) -> str | None: ...
+    def tree(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +87,12 @@ def _parse_log(commits: Iterable[RawCommit], config: Config, tag) -> tuple[tuple
     return tuple(parse_commits(watched(), bullets, types)), seen
 
 
-def _log_since(history, config: Config, since, path: str, head: str, fast: bool):
+def _log_since(history: History, config: Config, since, path: str, head: str, fast: bool):
     """(the parsed commits since the tag, whether the tag is proven reachable from HEAD)."""
     paths = _in_component(path)
-    linear = fast and not paths and hasattr(history, "linear_log")
-    if linear and since is not None and since.sha != head:
-        line = history.linear_log(since.sha)
+    walk = history.walk() if fast and not paths else None
+    if walk is not None and since is not None and since.sha != head:
+        line = walk.linear_log(since.sha)
         parsed = _parse_log(line, config, None)[0]
         if line.reached:
             return parsed, True
@@ -108,11 +123,11 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
         return EnginePlan(None, empty, ("the repository has no commits yet",))
     # Fast path: take the newest tag on trust and prove it reachable from the log's own parent
     # links; `--merged` walks the whole history and trusts commit dates (clock skew breaks it).
-    fast = hasattr(history, "all_tags") and not config.monorepo
-    # all_tags is an optional capability (GitRepo, _WithTags), probed with hasattr above.
-    tags = history.all_tags() if fast else history.reachable_tags()  # type: ignore[attr-defined]
-    if config.monorepo and _one_walk(history, config):
-        return _plan_components(history, config, tags, head, links, today)
+    walk = history.walk()
+    fast = walk is not None and not config.monorepo
+    tags = walk.all_tags() if walk is not None and fast else history.reachable_tags()
+    if config.monorepo and walk is not None and _one_walk(config):
+        return _plan_components(history, walk, config, tags, head, links, today)
     releases = []
     for component in config.components:
         policy = component.policy
@@ -129,7 +144,7 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             commits = history.log(since.sha if since else None, _in_component(policy.path))
             parsed = _parse_log(commits, config, since)[0]
         # The log streamed past without being kept; no History needs it to answer this.
-        if history.missing_history([], since.sha if since else None):
+        if history.missing_history(since.sha if since else None):
             raise GitError(
                 "history is incomplete: this is a shallow clone and the commits since "
                 f"{since.name if since else 'the first commit'} are not all present",
@@ -146,13 +161,13 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
     return EnginePlan(head, tuple(releases))
 
 
-def _one_walk(history, config: Config) -> bool:
-    return hasattr(history, "changed_log") and all(
-        indexable(c.policy.path) for c in config.components
-    )
+def _one_walk(config: Config) -> bool:
+    return all(indexable(c.policy.path) for c in config.components)
 
 
-def _plan_components(history, config: Config, tags, head, links, today) -> EnginePlan:
+def _plan_components(
+    history: History, walk: LocalWalk, config: Config, tags, head, links, today
+) -> EnginePlan:
     """Every component from one walk over the union of their ranges (see domain/components).
 
     The same releases as one `git log --full-history tag..HEAD -- path` per component (the
@@ -161,7 +176,7 @@ def _plan_components(history, config: Config, tags, head, links, today) -> Engin
     bounds = [_bounds(tags, c.policy) for c in config.components]
     since = [b[2].sha if b[2] is not None else None for b in bounds]
     tagged = tuple(dict.fromkeys(s for s in since if s is not None))
-    walked = list(history.changed_log(() if None in since else tagged))
+    walked = list(walk.changed_log(() if None in since else tagged))
     members = assign(walked, [c.policy.path for c in config.components], since)
     wanted = sorted({n for owned in members for n in owned})
     raws = (walked[n].raw for n in wanted)
@@ -172,7 +187,7 @@ def _plan_components(history, config: Config, tags, head, links, today) -> Engin
     for component, (stable, latest, start), owned in zip(
         config.components, bounds, members, strict=True
     ):
-        if history.missing_history([], start.sha if start else None):
+        if history.missing_history(start.sha if start else None):
             raise GitError(
                 "history is incomplete: this is a shallow clone and the commits since "
                 f"{start.name if start else 'the first commit'} are not all present",
@@ -210,21 +225,6 @@ def _release_fields(release: Release) -> dict:
     }
 
 
-def release_json(release: Release) -> dict:
-    commits = [
-        {
-            "sha": entry.sha,
-            "type": entry.type,
-            "scope": entry.scope,
-            "breaking": entry.breaking,
-            "subject": entry.subject,
-        }
-        for commit in release.commits
-        for entry in commit.entries
-    ]
-    return {**_release_fields(release), "commits": commits}
-
-
 def _json(value) -> str:
     """json.dumps(value, ensure_ascii=False), quicker for the scalars a plan holds."""
     if value is None:
@@ -239,7 +239,7 @@ def _json(value) -> str:
 
 
 def _commits_json(release: Release) -> Iterator[str]:
-    """release_json's "commits" list without its brackets, some thousands of commits at a time.
+    """the "commits" list without its brackets, some thousands of commits at a time.
 
     Entry's fields are str, str | None and bool by construction; anything else fails loudly in
     the string encoder rather than printing something json.dumps would not.
@@ -274,7 +274,7 @@ def plan_warnings(result: EnginePlan) -> Iterator[str]:
 
 def plan_json(result: EnginePlan) -> Iterator[str]:
     """The `plan --json` object in pieces, exactly as json.dumps(..., ensure_ascii=False) of
-    {"releases": [release_json(r), ...]} writes it all at once.
+    {"releases": [{...fields, "commits": [...]}, ...]} writes it all at once.
 
     That is the whole shape issue #7 fixes; warnings are not part of it (the CLI prints them
     to stderr, and the Action reads them from the EnginePlan).

@@ -1,295 +1,249 @@
-"""One Action run: publish what was merged, then bring the release PR up to date."""
+"""One Action run: publish what was merged, then bring the release PR up to date.
+
+The mode (modes.MODES) picks one function of PLANS; each gets the run's frozen Settings and
+the one GitHub client, and nothing here reads the environment or the clock.
+"""
 
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from releaser import paths
-from releaser.action import Context, _load_config, _local_clone, _WithTags
-from releaser.actions import read_input
+from releaser.actions import Runner
 from releaser.api_history import ApiHistory
-from releaser.domain.release_pr import branch_name
-from releaser.engine import EnginePlan, plan, plan_warnings
+from releaser.engine import EnginePlan, History, plan, plan_warnings
 from releaser.errors import ConfigError
-from releaser.github import GitHub, RetryTiming, _pull
+from releaser.evidence.collect import EvidenceSettings, evidence_assets, preflight
+from releaser.github import GitHub, pull_info
+from releaser.modes import mode_for
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
-from releaser.publish_trust import check_merged_tree, not_a_release_pr
+from releaser.publish_trust import check_merged_tree
 from releaser.release_pr_flow import PrResult, sync_release_prs
-
-PUSH_LIKE = ("push", "workflow_dispatch", "schedule", "repository_dispatch", "")
-
-
-def _mode(ctx: Context, target: str, labels=None) -> str:
-    """publish-event | push | publish | release-pr | plan | idle."""
-    if ctx.command in ("plan", "release-pr"):
-        return ctx.command
-    pr = ctx.event.get("pull_request") if ctx.event_name.startswith("pull_request") else None
-    if pr is not None:
-        head_ref = (pr.get("head") or {}).get("ref", "")
-        base = branch_name(target)
-        is_release = head_ref == base or head_ref.startswith(base + "--components--")
-        merged = ctx.event.get("action") == "closed" and bool(pr.get("merged"))
-        problem = (
-            not_a_release_pr(_pull(pr), ctx.repository, labels) if is_release and merged else ""
-        )
-        if problem:
-            ctx.runner.warning(
-                f"PR #{pr.get('number')} is not a release PR releaser opened ({problem}):"
-                " nothing is published from it"
-            )
-        elif is_release and merged:
-            return "publish-event"
-        return "publish" if ctx.command == "publish" else "idle"
-    return "publish" if ctx.command == "publish" else "push"
+from releaser.settings import Settings
+from releaser.workspace import LoadedConfig, load_config, local_clone
 
 
-def _summary(
-    published: list[Published],
-    prs: list[PrResult],
-    planned: EnginePlan | None,
-    pending: list = (),
-) -> str:
-    lines = ["## releaser", ""]
-    for pr, marker in pending:
-        tags = ", ".join(f"`{r.tag}`" for r in marker.releases)
-        lines.append(f"- Not published yet: {tags} from merged release PR #{pr.number}")
-    for p in published:
-        evidence = f", [evidence]({p.evidence_url})" if p.evidence_url else ""
-        lines.append(
-            f"- Published [{p.tag}]({p.html_url}) at `{p.sha[:12]}` (PR #{p.pr}){evidence}"
-        )
-    for pr in prs:
-        verb = "closed" if pr.closed else ("opened" if pr.created else "updated")
-        if not pr.changed:
-            verb = "unchanged"
-        where = f"[#{pr.number}]({pr.html_url})" if pr.number else "(dry run)"
-        lines.append(f"- Release PR {where} {verb}: {pr.title}")
-    if planned is not None:
-        lines += ["", "| component | previous | next | bump |", "|---|---|---|---|"]
-        for r in planned.releases:
-            lines.append(
-                f"| {r.component or '(root)'} | {r.previous_version or '—'} | "
-                f"{r.version or 'no release'} | {r.bump} |"
-            )
-    if len(lines) == 2:
-        lines.append("Nothing to do.")
-    return "\n".join(lines) + "\n"
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What the edge hands down: the settings, where to say things, and the credentials."""
+
+    settings: Settings
+    runner: Runner
+    token: str
+    secrets: tuple[str, ...]  # every credential this run holds: no asset may carry one
 
 
-# Test-only: a factor in [0, 1] that shrinks every retry wait (backoff, Retry-After, rate
-# limit resets, write and upload retries), so the fault tests run at CPU speed. It is read
-# here, at the edge, and nowhere below; what is retried and how often stay the same.
-TEST_RETRY_SCALE = "RELEASER_TEST_RETRY_SCALE"
-
-
-def retry_timing(env) -> RetryTiming:
-    raw = env.get(TEST_RETRY_SCALE, "").strip()
-    if not raw:
-        return RetryTiming()
-    try:
-        scale = float(raw)
-    except ValueError:
-        scale = -1.0
-    if not 0.0 <= scale <= 1.0:
-        raise ConfigError(f"{TEST_RETRY_SCALE} must be a number from 0 to 1, not {raw!r}")
-    return RetryTiming(scale=scale)
-
-
-def execute(ctx: Context):
-    interval = float(ctx.env.get("RELEASER_SECONDS_BETWEEN_WRITES", "1") or 0)
-    timing = retry_timing(ctx.env)
-    gh = GitHub(ctx.token, ctx.api_url, ctx.repository, write_interval=interval, timing=timing)
-    config = _load_config(ctx)
-    if not (ctx.workspace / ".git").exists() and not (ctx.workspace / ctx.config_file).exists():
-        config = _remote_config(ctx, gh) or config
-    target = (
-        read_input(ctx.env, "target-branch")
-        or (ctx.event.get("repository") or {}).get("default_branch")
-        or gh.default_branch()
-    )
-    for warning in config.warnings:  # what release-please's config holds that did not map
-        ctx.runner.warning(warning)
-    mode = _mode(ctx, target, config.labels)
-    explicit = read_input(ctx.env, "target-branch")
-    if explicit and mode != "idle" and gh.ref_sha(f"heads/{explicit}") is None:
-        raise ConfigError(f"target-branch {explicit!r} is not a branch of {ctx.repository}")
-    published: list[Published] = []
-    prs: list[PrResult] = []
+@dataclass(slots=True)
+class Outcome:
+    published: list[Published] = field(default_factory=list)
+    prs: list[PrResult] = field(default_factory=list)
     planned: EnginePlan | None = None
-    if mode == "idle":
-        return published, prs, planned, _summary(published, prs, planned)
+    pending: list = field(default_factory=list)  # (PR, marker) a real run would publish first
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """What every mode function reads: the run, the client, the config and the target."""
+
+    run: Run
+    gh: GitHub
+    loaded: LoadedConfig
+    target: str
+    local: Callable  # () -> LocalHistory | None, inspected at most once
+
+    @property
+    def config(self):
+        return self.loaded.config
+
+
+def execute(run: Run) -> Outcome:
+    s = run.settings
+    gh = GitHub(
+        run.token, s.api_url, s.repository, write_interval=s.write_interval, timing=s.timing
+    )
+    loaded = load_config(s, gh)
+    for warning in loaded.config.warnings:  # what release-please's config holds that did not map
+        run.runner.warning(warning)
+    try:
+        s.fail_on_missing_evidence(loaded.config)  # an input the config contradicts: refuse
+        target = (
+            s.target_branch
+            or (s.event.get("repository") or {}).get("default_branch")
+            or gh.default_branch()
+        )
+        mode = mode_for(s, target, loaded.config.labels)
+        if mode.warning:
+            run.runner.warning(mode.warning)
+        if s.target_branch and mode.name != "idle" and gh.ref_sha(f"heads/{target}") is None:
+            raise ConfigError(f"target-branch {target!r} is not a branch of {s.repository}")
+        state = _State(run, gh, loaded, target, functools.cache(lambda: local_clone(s)))
+        return PLANS[mode.name](state)
+    except ConfigError as exc:
+        if getattr(exc, "key", None):
+            loaded.locate(exc)
+        raise
+
+
+def _idle(state: _State) -> Outcome:
+    return Outcome()
+
+
+def _publish_event(state: _State) -> Outcome:
+    pr = pull_info(state.run.settings.event["pull_request"])
+    return _publish(state, [(pr, read_marker(pr, state.config))], state.gh.releases())
+
+
+def _publish_merged(state: _State) -> Outcome:
+    releases = state.gh.releases()
+    return _publish(state, _unpublished(state, {}, releases), releases)
+
+
+def _push(state: _State) -> Outcome:
     known: dict[str, str] = {}
+    releases = state.gh.releases()
+    out = _publish(state, _unpublished(state, known, releases), releases)
+    if not _other_branch(state, warn=True):
+        known.update({p.tag: p.sha for p in out.published})
+        out.planned, out.prs = _release_prs(state, known, dry_run=False)
+    return out
+
+
+def _release_pr(state: _State, dry_run: bool = False) -> Outcome:
+    # What a real run would publish first: plan the release PR as if it had, so a merged
+    # but unpublished release is not proposed a second time.
+    known: dict[str, str] = {}
+    out = Outcome(pending=_unpublished(state, known, state.gh.releases()))
+    for pr, marker in out.pending:
+        known.update({r.tag: pr.merge_commit_sha for r in marker.releases})
+    if not _other_branch(state, warn=True):
+        out.planned, out.prs = _release_prs(state, known, dry_run=dry_run)
+    return out
+
+
+def _plan(state: _State) -> Outcome:
+    return _release_pr(state, dry_run=True)
+
+
+# mode -> plan function: a new mode is one row in modes.MODES and one function here.
+PLANS: dict[str, Callable[[_State], Outcome]] = {
+    "idle": _idle,
+    "publish-event": _publish_event,
+    "publish": _publish_merged,
+    "push": _push,
+    "release-pr": _release_pr,
+    "plan": _plan,
+}
+
+
+def _unpublished(state: _State, known: dict[str, str], releases: list):
+    config = state.config
     components = tuple(c.policy.name for c in config.components)
-    branches = release_branches(target, components, config.separate_pull_requests)
-    # The workspace clone, inspected at most once and only if a step asks for it.
-    local = functools.cache(lambda: _local_clone(ctx))
-    hook = _evidence_hook(ctx, gh, config, target, local)
-    pending = []
-    if mode in ("plan", "release-pr"):
-        # What a real run would publish first: plan the release PR as if it had, so a merged
-        # but unpublished release is not proposed a second time.
-        pending = unpublished(gh, target, branches, gh.releases(), known, config)
-        for pr, marker in pending:
-            known.update({r.tag: pr.merge_commit_sha for r in marker.releases})
-    elsewhere = _other_branch(ctx, target)
-    if elsewhere and mode in ("push", "release-pr", "plan"):
-        ctx.runner.warning(
-            f"{elsewhere} is not the target branch {target}: the release PR is left alone"
-        )
-    if mode in ("publish-event", "publish", "push"):
-        releases = gh.releases()
-        if mode == "publish-event":
-            pr = _pull(ctx.event["pull_request"])
-            candidates = [(pr, read_marker(pr, config))]
-        else:
-            candidates = unpublished(gh, target, branches, releases, known, config)
-        # Before any write: each marker must say what its merged files say.
-        for pr, marker in candidates:
-            if pr.merge_commit_sha:  # else publish_pr refuses it, before any write too
-                check_merged_tree(pr, marker, config, _merged_files(gh, pr, local))
-        if candidates:
-            hook.preflight()
-        for pr, marker in reversed(candidates):
-            published += publish_pr(
-                gh, pr, marker, releases, hook, secrets=ctx.secrets, labels=config.labels
-            )
-    if mode in ("push", "release-pr", "plan") and not elsewhere:
-        known.update({p.tag: p.sha for p in published})
-        planned, prs = _release_prs(
-            ctx, gh, config, target, known, dry_run=mode == "plan", local=local
-        )
-    return published, prs, planned, _summary(published, prs, planned, pending)
+    branches = release_branches(state.target, components, config.separate_pull_requests)
+    return unpublished(state.gh, state.target, branches, releases, known, config)
 
 
-def _merged_files(gh: GitHub, pr, local):
-    """Read files as the PR's merge commit has them: from the clone when it holds that commit
-    (no request), else through the API (one request per file)."""
-    sha = pr.merge_commit_sha
-    clone = local()
+def _publish(state: _State, candidates: list, releases: list) -> Outcome:
+    gh, out = state.gh, Outcome()
+    # Before any write: each marker must say what its merged files say.
+    for pr, marker in candidates:
+        if pr.merge_commit_sha:  # else publish_pr refuses it, before any write too
+            read = _merged_files(state, pr.merge_commit_sha)
+            check_merged_tree(pr, marker, state.config, read)
+    if not candidates:
+        return out
+    settings = _evidence_settings(state)
+    warn = state.run.runner.warning
+    # The evidence inputs, read and checked once before the tag exists, reused per release.
+    files = preflight(settings, warn)
+
+    def assets(planned, sha, release):
+        return evidence_assets(gh, settings, planned, sha, release, warn, files)
+
+    labels = state.config.labels
+    for pr, marker in reversed(candidates):
+        out.published += publish_pr(
+            gh, pr, marker, releases, assets, state.run.secrets, labels=labels
+        )
+    return out
+
+
+def _merged_files(state: _State, sha: str):
+    """Read files as a PR's merge commit `sha` has them: from the clone when it holds that
+    commit (no request), else through the API (one request per file)."""
+    clone = state.local()
     if clone is not None and clone.repo.is_ancestor(sha, sha):
         return lambda path: clone.repo.show(sha, path)
-    return lambda path: gh.file_text(path, sha)
+    return lambda path: state.gh.file_text(path, sha)
 
 
-def _other_branch(ctx: Context, target: str) -> str:
+def _other_branch(state: _State, warn: bool) -> str:
     """The ref a push or a manual/scheduled run is on, when it is not the target branch.
 
     A release PR is built from the target's history only: a run on another branch (a push
     without a branch filter, workflow_dispatch from a feature branch) must not put that
     branch's commits into it.
     """
-    ref = ctx.env.get("GITHUB_REF", "")
-    if not ref.startswith("refs/heads/") or ctx.event_name.startswith("pull_request"):
+    s = state.run.settings
+    if not s.ref.startswith("refs/heads/") or s.event_name.startswith("pull_request"):
         return ""
-    return "" if ref == f"refs/heads/{target}" else ref
+    if s.ref == f"refs/heads/{state.target}":
+        return ""
+    if warn:
+        state.run.runner.warning(
+            f"{s.ref} is not the target branch {state.target}: the release PR is left alone"
+        )
+    return s.ref
 
 
-def _remote_config(ctx: Context, gh: GitHub):
-    """Without a checkout, the config file as the event's commit has it (read through the API),
-    so a run without actions/checkout plans exactly what a run with one would."""
-    from releaser import config as config_mod
-
-    text = gh.file_text(ctx.config_file, ctx.sha or gh.default_branch())
-    if text is None:
-        return None
-    return config_mod.parse(text, ctx.config_file)
-
-
-def _flag(ctx: Context, name: str) -> bool:
-    value = read_input(ctx.env, name, "false").lower()
-    if value in ("true", "false"):
-        return value == "true"
-    raise ConfigError(f"input {name} must be true or false, not {value!r}")
-
-
-def _local_touching(local):
-    """A component's commits from the workspace clone (no API call per commit), if full."""
+def _evidence_settings(state: _State) -> EvidenceSettings:
+    """The publish step's evidence inputs, from the settings and the config."""
+    s = state.run.settings
 
     def touching(base: str | None, head: str, path: str):
-        clone = local()
+        clone = state.local()
         return None if clone is None else clone.repo.shas_touching(base, head, path.strip("/"))
 
-    return touching
-
-
-def _evidence_hook(ctx: Context, gh: GitHub, config, target: str, local):
-    """The publish step's assets: evidence gathered from GitHub and the evidence inputs."""
-    from releaser.evidence.collect import (
-        EvidenceSettings,
-        evidence_assets,
-        preflight,
-        run_info,
-        split_globs,
+    return EvidenceSettings(
+        workspace=s.workspace,
+        server_url=s.server_url,
+        repository=s.repository,
+        target=state.target,
+        run=s.run,
+        test_results=s.test_results,
+        artifacts=s.artifacts,
+        sboms=s.sboms,
+        required_checks=state.config.required_checks,
+        fail_on_missing=s.fail_on_missing_evidence(state.config),
+        run_id=s.run_id,
+        touching=touching,
+        secrets=state.run.secrets,
     )
 
-    strict = _flag(ctx, "fail-on-missing-evidence")
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    settings = EvidenceSettings(
-        workspace=ctx.workspace,
-        server_url=ctx.server_url,
-        repository=ctx.repository,
-        target=target,
-        run=run_info(ctx.env, ctx.server_url, ctx.repository, now),
-        test_results=split_globs(read_input(ctx.env, "test-results")),
-        artifacts=split_globs(read_input(ctx.env, "artifacts")),
-        sboms=split_globs(read_input(ctx.env, "sbom")),
-        required_checks=config.required_checks,
-        # Either the input or the config key turns it on (the input defaults to "false").
-        fail_on_missing=strict or config.fail_on_missing_evidence,
-        run_id=ctx.env.get("GITHUB_RUN_ID", ""),
-        touching=_local_touching(local),
-        secrets=ctx.secrets,
-    )
 
-    checked: dict[
-        str, Any
-    ] = {}  # the preflight's reading of the evidence inputs, reused for every release
-
-    def hook(planned, sha, release):
-        files = checked.get("files")
-        return evidence_assets(gh, settings, planned, sha, release, ctx.runner.warning, files)
-
-    def check_inputs():
-        checked["files"] = preflight(settings, ctx.runner.warning)
-
-    hook.preflight = check_inputs
-    return hook
+def _history(state: _State, known: dict[str, str]) -> History:
+    clone = state.local()
+    if clone is not None:
+        return clone.with_tags(known)
+    s, config = state.run.settings, state.config
+    head = s.sha or state.gh.ref_sha(f"heads/{state.target}")
+    if head is None:
+        raise ConfigError(f"target-branch {state.target!r} is not a branch of {s.repository}")
+    prefixes = tuple(c.policy.tag_prefix for c in config.components)
+    return ApiHistory(state.gh, head, prefixes, known)
 
 
-def _release_prs(ctx, gh, config, target, known, dry_run, local):
-    local = local()
-    if local is not None:
-        repo = local.repo
-        head = local.head()
-        history = _WithTags(local, known, repo.is_ancestor)
-
-        def read(path: str):
-            paths.check(path)  # the config was checked at load; this is the last gate
-            return repo.show(head, path)
-
-        def tree():
-            return repo.tree_of(head)
-    else:
-        head = ctx.sha or gh.ref_sha(f"heads/{target}")
-        prefixes = tuple(c.policy.tag_prefix for c in config.components)
-        history = ApiHistory(gh, head, prefixes, known)
-
-        def read(path: str):
-            paths.check(path)  # the config was checked at load; nothing else reaches the API
-            return gh.file_text(path, head)
-
-        def tree():
-            return gh.commit_tree(head)
-
+def _release_prs(state: _State, known: dict[str, str], dry_run: bool):
+    s, config = state.run.settings, state.config
+    history = _history(state, known)
     # The runner names the server; the clone's origin may be a mirror or a local path.
-    repo_url = config.repository_url or f"{ctx.server_url}/{ctx.repository}"
-    today = datetime.now(UTC).date()
-    result = plan(history, config, today, repo_url)
+    repo_url = config.repository_url or f"{s.server_url}/{s.repository}"
+    result = plan(history, config, s.now.date(), repo_url)
     from releaser.release_please import manifest_warnings
 
     for warning in (*plan_warnings(result), *manifest_warnings(config, result)):
-        ctx.runner.warning(warning)
-    prs = sync_release_prs(gh, config, target, head, result.releases, read, tree, dry_run)
+        state.run.runner.warning(warning)
+    prs = sync_release_prs(
+        state.gh, config, state.target, history, result.releases, dry_run=dry_run
+    )
     return result, prs

@@ -333,13 +333,6 @@ class GitRepo:
         proc = self._run(*_ORIGIN, ok_codes=(0, 1))
         return proc.stdout.decode().strip() or None
 
-    def read_text(self, relpath: str) -> str | None:
-        path = self.path / relpath
-        try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         proc = self._run("merge-base", "--is-ancestor", ancestor, descendant, ok_codes=(0, 1, 128))
         return proc.returncode == 0

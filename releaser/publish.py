@@ -208,10 +208,16 @@ def _settle(gh: GitHub, tag: str, mine: ReleaseInfo) -> ReleaseInfo:
 
 def _announce(gh: GitHub, pr: PullInfo, done: list[Published], labels: Labels) -> None:
     key = "<!-- releaser:published " + ",".join(p.tag for p in done) + " -->"
+    current = pr.labels
     if not any(key in body for body in gh.comments(pr.number)):
         lines = [f"Released [{p.tag}]({p.html_url})." for p in done]
         gh.comment(pr.number, "\n".join(lines) + "\n\n" + key)
-    if labels.released not in pr.labels:
+    else:
+        # An earlier run announced it and then set the labels: `pr` may be the webhook as it
+        # was sent (a re-delivery), whose labels predate that run. Look before writing.
+        fresh = gh.pull(pr.number)
+        current = fresh.labels if fresh is not None else current
+    if labels.released not in current:
         gh.add_labels(pr.number, [labels.released])
-    if labels.pending in pr.labels:
+    if labels.pending in current:
         gh.remove_label(pr.number, labels.pending)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from releaser.config import RELEASE_PLEASE_LABELS, _file_problem, _path_problem
+from releaser.config import RELEASE_PLEASE_LABELS, file_problem, path_problem
 from releaser.errors import ConfigError
 
 # Keys releaser maps; read below. Options a package may set and the top level may default.
@@ -221,7 +221,7 @@ class Mapper:
 
     def _package(self, path: str, options: dict, top: dict) -> dict[str, Any]:
         at = ("packages", path)
-        problem = _path_problem(path.strip("/") or ".") if path.strip("/") else None
+        problem = path_problem(path.strip("/") or ".") if path.strip("/") else None
         if problem:
             self.fail(at, problem)
         norm = path.strip("/") or "."
@@ -313,7 +313,7 @@ class Mapper:
         return None
 
     def _check_file(self, rel: str, at: tuple) -> None:
-        problem = _file_problem(rel)
+        problem = file_problem(rel)
         if problem:
             self.fail(at, problem)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from releaser.config import Component, Config
-from releaser.domain.changelog import prepend_entry
+from releaser.config import Config
 from releaser.domain.notes_size import PULL_BODY_LIMIT, cap_notes
 from releaser.domain.release import Release
 from releaser.domain.release_pr import (
@@ -21,9 +20,9 @@ from releaser.domain.release_pr import (
     render_body,
     render_title,
 )
-from releaser.domain.updaters import UpdateError, updater_for
-from releaser.errors import ConfigError
+from releaser.engine import History
 from releaser.github import GitHub, PullInfo
+from releaser.release_files import file_changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +40,8 @@ class PrResult:
     body: str = ""
     labels: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    dry_run: bool = False  # what a real run would do; nothing was written
+    notes: str = ""  # the notes the PR carries (shown by a dry run)
 
     def as_json(self) -> dict:
         return {
@@ -69,36 +70,17 @@ def _groups(config: Config, releases: tuple[Release, ...]):
     return [(None, releases)]
 
 
-def file_changes(config: Config, releases: tuple[Release, ...], read: ReadFile) -> dict[str, str]:
-    """New contents of every CHANGELOG.md and version file the releases touch."""
-    by_name: dict[str, Component] = {c.policy.name: c for c in config.components}
-    changes: dict[str, str] = {}
-    for release in releases:
-        component = by_name[release.component]
-        path = component.changelog_path
-        current = changes.get(path, read(path))
-        changes[path] = prepend_entry(current, release.notes)
-        for vf in component.version_files:
-            text = changes.get(vf.path, read(vf.path))
-            if text is None:
-                raise ConfigError(f"version-files: {vf.path} does not exist", file=config.source)
-            try:
-                changes[vf.path] = updater_for(vf.path, vf.type).update(text, release.version)
-            except UpdateError as exc:
-                raise ConfigError(f"version-files: {vf.path}: {exc}", file=config.source) from None
-    return changes
-
-
 def sync_release_prs(
     gh: GitHub,
     config: Config,
     target: str,
-    head: str,
+    history: History,
     releases: tuple[Release, ...],
-    read: ReadFile,
-    head_tree: Callable[[], str],
     dry_run: bool = False,
 ) -> list[PrResult]:
+    """Open, update or close each release PR; a dry run validates and reads as much, writes
+    nothing, and says what it would have done."""
+    head = history.head() or ""
     results = []
     for component, group in _groups(config, releases):
         branch = branch_name(target, component)
@@ -106,8 +88,9 @@ def sync_release_prs(
         open_prs = gh.pulls(branch, "open", target)
         current = open_prs[0] if open_prs else None
         if not pending:
-            if current is not None and not dry_run:
-                gh.close_pull(current.number, "Nothing is releasable any more; closing.")
+            if current is not None:
+                if not dry_run:
+                    gh.close_pull(current.number, "Nothing is releasable any more; closing.")
                 results.append(
                     PrResult(
                         current.number,
@@ -117,6 +100,7 @@ def sync_release_prs(
                         False,
                         True,
                         closed=True,
+                        dry_run=dry_run,
                     )
                 )
             continue
@@ -144,11 +128,17 @@ def sync_release_prs(
                 PrResult(current.number, current.html_url, branch, current.title, False, False)
             )
             continue
+        files = file_changes(config, pending, history.read)  # validates: dry runs too
         if dry_run:
-            results.append(PrResult(0, "", branch, title, current is None, True))
+            number, url = (current.number, current.html_url) if current else (0, "")
+            notes = "\n".join(r.notes.rstrip("\n") for r in planned)
+            results.append(
+                PrResult(
+                    number, url, branch, title, current is None, True, dry_run=True, notes=notes
+                )
+            )
             continue
-        files = file_changes(config, pending, read)
-        commit = gh.create_commit(title, head, head_tree(), files)
+        commit = gh.create_commit(title, head, history.tree(), files)
         gh.force_ref(f"heads/{branch}", commit, known_to_exist=current is not None)
         kept = keep_edits(planned, _marker(current) if current is not None else None)
         body = render_body(Marker(target, head, digest, kept))

@@ -50,7 +50,7 @@ DEFAULTS = {
     "config-file": ".github/releaser.yml",
     "command": "auto",
     "target-branch": "",
-    "fail-on-missing-evidence": "false",
+    "fail-on-missing-evidence": "",
 }
 SHA_USES = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+(\.\d+){0,2}\b")

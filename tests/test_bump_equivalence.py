@@ -12,9 +12,20 @@ from releaser.domain.bump import (
     BumpPolicy,
     Section,
     decide_bump,
-    entry_bump,
 )
 from releaser.domain.commits import Entry
+
+
+def entry_bump(entry: Entry, policy: BumpPolicy) -> Bump:
+    """What one entry asks for, before the pre-1.0 rules: the plain per-entry reading."""
+    if entry.breaking and entry.conventional:
+        return Bump.MAJOR
+    if entry.type in ("feat", "feature"):
+        return Bump.MINOR
+    if entry.type in ("fix", "perf", "revert") or policy.visible(entry.type):
+        return Bump.PATCH
+    return Bump.NONE
+
 
 TYPES = [None, "feat", "feature", "fix", "perf", "revert", "deps", "docs", "chore", "custom", "ci"]
 POLICIES = [

@@ -74,8 +74,17 @@ class PerComponent:
     def shas_since(self, since):
         return self._inner.shas_since(since)
 
-    def missing_history(self, commits, since):
-        return self._inner.missing_history(commits, since)
+    def missing_history(self, since):
+        return self._inner.missing_history(since)
+
+    def walk(self):
+        return None  # as over the API: no one-walk fast paths
+
+    def read(self, path):
+        return self._inner.read(path)
+
+    def tree(self):
+        return self._inner.tree()
 
 
 class NoPerComponentLog(LocalHistory):

@@ -8,7 +8,7 @@ import pytest
 
 from releaser.domain.commits import Entry, ParsedCommit
 from releaser.domain.release import Release
-from releaser.engine import EnginePlan, plan_json, release_json
+from releaser.engine import EnginePlan, plan_json
 
 ODD = ['quote " and \\ backslash', "tab\tnew\nline", "ünïcode 🚀", "\x00\x1f\x7f", "</script>", ""]
 
@@ -39,6 +39,27 @@ def release(count: int, **overrides) -> Release:
     )
     fields.update(overrides)
     return Release(**fields)
+
+
+def release_json(release: Release) -> dict:
+    """The documented shape of one release in `plan --json`, built the plain way."""
+    commits = [
+        {
+            "sha": entry.sha,
+            "type": entry.type,
+            "scope": entry.scope,
+            "breaking": entry.breaking,
+            "subject": entry.subject,
+        }
+        for commit in release.commits
+        for entry in commit.entries
+    ]
+    fields = ("component", "path", "previous_version", "previous_tag", "version", "bump", "tag")
+    return {
+        **{name: getattr(release, name) for name in fields},
+        "notes": release.notes,
+        "commits": commits,
+    }
 
 
 def reference(plan: EnginePlan) -> str:

@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from releaser import config as config_mod
+from releaser import release_please
 from releaser.cli import main
 from tests.gitutil import plan_json
 from tests.release_please_fixture import BASE, RELEASER_YML, RP_FILES, TAGS, WORK
@@ -45,7 +46,7 @@ def test_release_please_files_plan_what_the_equivalent_releaser_yml_plans(repo):
     }
     api = next(r for r in from_rp["releases"] if r["component"] == "api")
     assert "### Dependencies" in api["notes"] and "### Features" in api["notes"]
-    rp_config = config_mod.load(None, repo.path)
+    rp_config = config_mod.load(None, repo.path, fallback=release_please.load)
 
     # The same history with the releaser.yml (a commit outside both packages) plans the same.
     repo.commit("chore: releaser config", {".github/releaser.yml": RELEASER_YML})

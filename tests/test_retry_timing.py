@@ -7,8 +7,8 @@ import time
 import pytest
 
 from releaser.errors import ConfigError
-from releaser.flow import TEST_RETRY_SCALE, retry_timing
 from releaser.github import GitHub, RetryTiming
+from releaser.settings import TEST_RETRY_SCALE, retry_timing
 from tests.test_action_e2e import seed
 
 

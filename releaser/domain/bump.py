@@ -58,23 +58,12 @@ class BumpPolicy:
         return any(s.type == type_ and not s.hidden for s in self.sections)
 
 
-def entry_bump(entry: Entry, policy: BumpPolicy) -> Bump:
-    """What one entry asks for, before the pre-1.0 rules."""
-    if entry.breaking and entry.conventional:
-        return Bump.MAJOR
-    if entry.type in _MINOR_TYPES:
-        return Bump.MINOR
-    if entry.type in ("fix", "perf", "revert") or policy.visible(entry.type):
-        return Bump.PATCH
-    return Bump.NONE
-
-
 _PATCH_TYPES = frozenset({"fix", "perf", "revert"})
 
 
 def decide_bump(entries: Iterable[Entry], policy: BumpPolicy, pre_major: bool) -> Bump:
     """The release bump is the largest any entry asks for, softened before 1.0.0 if configured."""
-    # entry_bump for each entry, with the section lookup done once and a stop at the top.
+    # What each entry asks for, with the section lookup done once and a stop at the top.
     patch_types = _PATCH_TYPES | {s.type for s in policy.sections if not s.hidden}
     found = 0
     for entry in entries:

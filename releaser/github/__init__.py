@@ -2,7 +2,8 @@
 
 from releaser.github.base import RetryTiming, api_error_message, same_content
 from releaser.github.client import GitHub, mint_app_token
-from releaser.github.types import AssetInfo, PullInfo, ReleaseInfo, _pull
+from releaser.github.types import AssetInfo, PullInfo, ReleaseInfo
+from releaser.github.types import _pull as pull_info
 
 __all__ = [
     "AssetInfo",
@@ -10,8 +11,8 @@ __all__ = [
     "PullInfo",
     "ReleaseInfo",
     "RetryTiming",
-    "_pull",
     "api_error_message",
     "mint_app_token",
+    "pull_info",
     "same_content",
 ]

@@ -183,17 +183,22 @@ class Base:
         except UnknownObjectException:
             return None
 
-    def _pages(self, path: str, params: dict | None = None, key: str | None = None) -> Iterator:
+    def _page_data(self, path: str, params: dict | None = None) -> Iterator:
+        """Each page's whole answer, following rel="next" (the one paginator)."""
         page = 1
         while True:
             headers, data = self._call(
                 "GET", path, params={**(params or {}), "per_page": PER_PAGE, "page": page}
             )
-            items = data[key] if key else data
-            yield from items
+            yield data
             if 'rel="next"' not in (headers.get("link") or ""):
                 return
             page += 1
+
+    def _pages(self, path: str, params: dict | None = None, key: str | None = None) -> Iterator:
+        """The items of every page (of `data[key]` where the list is wrapped)."""
+        for data in self._page_data(path, params):
+            yield from (data[key] if key else data)
 
     def _write(self, verb: str, path: str, body: Any, done: Callable[[], Any] | None = None):
         """A write, retried only when GitHub refused it or `done()` shows it did not happen."""

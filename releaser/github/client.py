@@ -155,7 +155,7 @@ class GitHub(Releases, Deployments):
     def _compare(self, base: str, head: str) -> list[dict] | None:
         commits: list[dict] = []
         try:
-            for index, data in enumerate(self._pages_raw(f"/compare/{base}...{head}")):
+            for index, data in enumerate(self._page_data(f"/compare/{base}...{head}")):
                 if index == 0 and data.get("status") not in ("ahead", "identical"):
                     return None
                 commits.extend(data.get("commits") or ())
@@ -174,16 +174,6 @@ class GitHub(Releases, Deployments):
                 raise StateConflict(f"{base[:12]} is not an ancestor of {head[:12]}")
             found = compared
         return [(_raw_commit(c), _login(c.get("author"))) for c in found]
-
-    def _pages_raw(self, path: str, params: dict | None = None):
-        page = 1
-        while True:
-            query = {**(params or {}), "per_page": PER_PAGE, "page": page}
-            headers, data = self._call("GET", path, params=query)
-            yield data
-            if 'rel="next"' not in (headers.get("link") or ""):
-                return
-            page += 1
 
     def peel_tag(self, sha: str, kind: str) -> str:
         """The commit a tag ref names, peeling an annotated tag object."""
