@@ -14,6 +14,7 @@ from releaser.domain.release_pr import (
     MarkerError,
     PlannedRelease,
     branch_name,
+    digest_commits,
     keep_edits,
     notes_sha256,
     parse_body,
@@ -127,7 +128,7 @@ def sync_release_prs(
                 for r in pending
             ),
         )
-        digest = plan_digest(planned, tuple(c.sha for r in pending for c in r.commits))
+        digest = plan_digest(planned, digest_commits(c for r in pending for c in r.commits))
         title = render_title(config.pull_request_title, target, planned)
         if current is not None and _marker_digest(current) == digest:
             results.append(

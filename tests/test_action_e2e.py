@@ -294,3 +294,34 @@ def test_plan_warnings_become_annotations(fakegithub, action):
     result = action.run("push", inputs={"command": "plan"})
     assert result.code == 0, result.stdout + result.stderr
     assert "::warning::ignored Release-As 'banana': not a SemVer version" in result.stdout
+
+
+def _changelogs(fake, branch: str, paths) -> dict[str, str]:
+    return {p: fake.git.text("show", f"refs/heads/{branch}:{p}") for p in paths}
+
+
+def test_a_shallow_checkout_renders_the_release_pr_byte_for_byte(fakegithub, action):
+    """A full clone lists a merge that touched a component; the API's path listing (what a
+    fetch-depth: 1 run reads) never does. The marker must not depend on that."""
+    fake = fakegithub
+    cfg = "components:\n  - {name: api, path: api}\n  - {name: web, path: web}\n"
+    fake.commit("main", "chore: init", {".github/releaser.yml": cfg, "api/a": "1", "web/w": "1"})
+    fake.tag("api-v1.0.0")
+    fake.tag("web-v1.0.0")
+    fake.commit("main", "feat: api thing", {"api/a": "2"})
+    fake.branch("side")
+    fake.commit("side", "fix: web thing", {"web/w": "2"})
+    fake.merge_pull(fake.create_pull("side", title="fix: web thing").number, method="merge")
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    logs = ("api/CHANGELOG.md", "web/CHANGELOG.md")
+    full_body, full_logs = pr.body, _changelogs(fake, pr.head, logs)
+    fake.reset_requests()
+    shallow = action.run("push", depth=1)
+    assert shallow.code == 0, shallow.stdout + shallow.stderr
+    # The same plan: the shallow run leaves the PR and its branch alone.
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
+    fake.pulls[pr.number].body = "stale"
+    assert action.run("push", depth=1).code == 0
+    assert fake.pulls[pr.number].body == full_body  # the marker's digests included
+    assert _changelogs(fake, pr.head, logs) == full_logs

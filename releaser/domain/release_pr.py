@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from releaser.domain.commits import ParsedCommit
 from releaser.domain.version import parse_version
 
 MARKER_VERSION = 1
@@ -58,6 +60,15 @@ def plan_digest(releases: tuple[PlannedRelease, ...], commit_shas: tuple[str, ..
         separators=(",", ":"),
     )
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+def digest_commits(commits: Iterable[ParsedCommit]) -> tuple[str, ...]:
+    """The commits a plan digest covers: every one but the merges. A merge carries no entry
+    of its own, and whether a history lists it depends on the checkout: a full clone's
+    `git log --full-history -- path` shows a merge that touched the path, the API's path
+    listing (for a shallow checkout) never does. Counting merges would make a depth-1 run
+    and a full one disagree about a plan they render byte for byte alike."""
+    return tuple(c.sha for c in commits if not c.is_merge)
 
 
 def notes_sha256(notes: str) -> str:
