@@ -10,6 +10,7 @@ from releaser import paths
 from releaser.action import Context, _load_config, _local_clone, _WithTags
 from releaser.actions import read_input
 from releaser.api_history import ApiHistory
+from releaser.domain.markdown import escape_inline
 from releaser.domain.release_pr import branch_name
 from releaser.engine import EnginePlan, plan, plan_warnings
 from releaser.errors import ConfigError
@@ -64,6 +65,9 @@ def _summary(
             verb = "unchanged"
         where = f"[#{pr.number}]({pr.html_url})" if pr.number else "(dry run)"
         lines.append(f"- Release PR {where} {verb}: {pr.title}")
+        if pr.replaced_edits:
+            tags = ", ".join(escape_inline(t) for t in pr.replaced_edits)
+            lines.append(f"- Edited notes of {tags} replaced by new commits (the PR keeps them)")
     if planned is not None:
         lines += ["", "| component | previous | next | bump |", "|---|---|---|---|"]
         for r in planned.releases:

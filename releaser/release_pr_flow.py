@@ -10,6 +10,7 @@ from releaser.domain.changelog import prepend_entry
 from releaser.domain.notes_size import PULL_BODY_LIMIT, cap_notes
 from releaser.domain.release import Release
 from releaser.domain.release_pr import (
+    NOTICE_ROOM,
     Marker,
     MarkerError,
     PlannedRelease,
@@ -21,6 +22,7 @@ from releaser.domain.release_pr import (
     plan_digest,
     render_body,
     render_title,
+    replaced_edits,
 )
 from releaser.domain.updaters import UpdateError, updater_for
 from releaser.errors import ConfigError
@@ -37,6 +39,7 @@ class PrResult:
     created: bool
     changed: bool
     closed: bool = False
+    replaced_edits: tuple[str, ...] = ()  # tags whose edited notes were regenerated
 
     def as_json(self) -> dict:
         return {
@@ -141,17 +144,22 @@ def sync_release_prs(
         files = file_changes(config, pending, read)
         commit = gh.create_commit(title, head, head_tree(), files)
         gh.force_ref(f"heads/{branch}", commit, known_to_exist=current is not None)
-        kept = keep_edits(planned, _marker(current) if current is not None else None)
-        body = render_body(Marker(target, head, digest, kept))
-        if len(body) > PULL_BODY_LIMIT:  # kept edits of one release beside new notes of another
-            body = render_body(Marker(target, head, digest, planned))
+        before = _marker(current) if current is not None else None
+        kept = keep_edits(planned, before)
+        if len(render_body(Marker(target, head, digest, kept))) > PULL_BODY_LIMIT:
+            kept = planned  # kept edits of one release beside new notes of another
+        replaced = replaced_edits(kept, before)
+        body = render_body(Marker(target, head, digest, kept), replaced)
         if current is None:
             pr = gh.create_pull(branch, target, title, body)
             gh.add_labels(pr.number, [PENDING])
             results.append(PrResult(pr.number, pr.html_url, branch, title, True, True))
         else:
             pr = gh.update_pull(current.number, title, body)
-            results.append(PrResult(pr.number, pr.html_url, branch, title, False, True))
+            lost = tuple(r.tag for r in replaced)
+            results.append(
+                PrResult(pr.number, pr.html_url, branch, title, False, True, False, lost)
+            )
     return results
 
 
@@ -162,9 +170,8 @@ def _fitting(
     them whole) so that the PR body fits GitHub's limit; `generated` is the digest of the notes
     as written, which is what a merge publishes."""
     empty = tuple(replace(r, notes="") for r in planned)
-    room = (PULL_BODY_LIMIT - len(render_body(Marker(target, head, "0" * 64, empty)))) // len(
-        planned
-    )
+    used = len(render_body(Marker(target, head, "0" * 64, empty))) + NOTICE_ROOM
+    room = (PULL_BODY_LIMIT - used) // len(planned)
     changelogs = {c.policy.name: c.changelog_path for c in config.components}
     out = []
     for release in planned:

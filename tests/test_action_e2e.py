@@ -104,9 +104,19 @@ def test_a_change_to_the_notes_replaces_the_edits(fakegithub, action):
     (pr,) = open_release_prs(fake)
     fake.pulls[pr.number].body = pr.body.replace("add widgets", "add widgets, hand-polished")
     fake.commit("main", "fix: a bug", {"src/b.py": "B = 2\n"})
-    assert action.run("push").code == 0
+    result = action.run("push")
+    assert result.code == 0, result.stdout + result.stderr
     body = fake.pulls[pr.number].body
-    assert "hand-polished" not in body and "a bug" in body
+    notes = body.split("<!-- releaser:end", 1)[0]
+    assert "hand-polished" not in notes and "a bug" in notes
+    # Said so, outside the notes, with the replaced text in view.
+    assert "were replaced by the regenerated notes" in body
+    details = body.split("<details><summary>Replaced notes of v1.1.0</summary>", 1)[1]
+    assert "add widgets, hand-polished" in details.split("</details>", 1)[0]
+    assert "Edited notes of v1.1.0 replaced by new commits" in result.summary, result.summary
+    fake.merge_pull(pr.number)
+    assert action.run("pull_request.closed", event=action.merged_event(pr.number)).code == 0
+    assert "were replaced" not in fake.release_by_tag("v1.1.0").body
 
 
 def test_only_chores_open_no_pr(fakegithub, action):
