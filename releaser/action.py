@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from releaser.actions import Runner
+from releaser.domain.markdown import escape_inline
 from releaser.errors import ConfigError, ReleaserError
 from releaser.flow import Outcome, Run, execute
 from releaser.release_pr_flow import PrResult
@@ -111,7 +112,11 @@ def _pr_line(pr: PrResult) -> list[str]:
     verb = "closed" if pr.closed else ("opened" if pr.created else "updated")
     if not pr.changed:
         verb = "unchanged"
-    return [f"- Release PR [#{pr.number}]({pr.html_url}) {verb}: {pr.title}"]
+    lines = [f"- Release PR [#{pr.number}]({pr.html_url}) {verb}: {pr.title}"]
+    if pr.replaced_edits:
+        tags = ", ".join(escape_inline(t) for t in pr.replaced_edits)
+        lines.append(f"- Edited notes of {tags} replaced by new commits (the PR keeps them)")
+    return lines
 
 
 def summary(out: Outcome) -> str:

@@ -9,16 +9,19 @@ from releaser.config import Config
 from releaser.domain.notes_size import PULL_BODY_LIMIT, cap_notes
 from releaser.domain.release import Release
 from releaser.domain.release_pr import (
+    NOTICE_ROOM,
     Marker,
     MarkerError,
     PlannedRelease,
     branch_name,
+    digest_commits,
     keep_edits,
     notes_sha256,
     parse_body,
     plan_digest,
     render_body,
     render_title,
+    replaced_edits,
 )
 from releaser.engine import History
 from releaser.github import GitHub, PullInfo
@@ -42,6 +45,7 @@ class PrResult:
     files: tuple[str, ...] = ()
     dry_run: bool = False  # what a real run would do; nothing was written
     notes: str = ""  # the notes the PR carries (shown by a dry run)
+    replaced_edits: tuple[str, ...] = ()  # tags whose edited notes were regenerated
 
     def as_json(self) -> dict:
         return {
@@ -121,7 +125,7 @@ def sync_release_prs(
                 for r in pending
             ),
         )
-        digest = plan_digest(planned, tuple(c.sha for r in pending for c in r.commits))
+        digest = plan_digest(planned, digest_commits(c for r in pending for c in r.commits))
         title = render_title(config.pull_request_title, target, planned)
         if current is not None and _marker_digest(current) == digest:
             results.append(
@@ -140,10 +144,12 @@ def sync_release_prs(
             continue
         commit = gh.create_commit(title, head, history.tree(), files)
         gh.force_ref(f"heads/{branch}", commit, known_to_exist=current is not None)
-        kept = keep_edits(planned, _marker(current) if current is not None else None)
-        body = render_body(Marker(target, head, digest, kept))
-        if len(body) > PULL_BODY_LIMIT:  # kept edits of one release beside new notes of another
-            body = render_body(Marker(target, head, digest, planned))
+        before = _marker(current) if current is not None else None
+        kept = keep_edits(planned, before)
+        if len(render_body(Marker(target, head, digest, kept))) > PULL_BODY_LIMIT:
+            kept = planned  # kept edits of one release beside new notes of another
+        replaced = replaced_edits(kept, before)
+        body = render_body(Marker(target, head, digest, kept), replaced)
         shown = {"base": target, "body": body, "files": tuple(sorted(files))}
         if current is None:
             pr = gh.create_pull(branch, target, title, body)
@@ -153,7 +159,12 @@ def sync_release_prs(
             pr = gh.update_pull(current.number, title, body)
             shown["labels"] = current.labels
         created = current is None
-        results.append(PrResult(pr.number, pr.html_url, branch, title, created, True, **shown))
+        lost = tuple(r.tag for r in replaced)
+        results.append(
+            PrResult(
+                pr.number, pr.html_url, branch, title, created, True, replaced_edits=lost, **shown
+            )
+        )
     return results
 
 
@@ -164,9 +175,8 @@ def _fitting(
     them whole) so that the PR body fits GitHub's limit; `generated` is the digest of the notes
     as written, which is what a merge publishes."""
     empty = tuple(replace(r, notes="") for r in planned)
-    room = (PULL_BODY_LIMIT - len(render_body(Marker(target, head, "0" * 64, empty)))) // len(
-        planned
-    )
+    used = len(render_body(Marker(target, head, "0" * 64, empty))) + NOTICE_ROOM
+    room = (PULL_BODY_LIMIT - used) // len(planned)
     changelogs = {c.policy.name: c.changelog_path for c in config.components}
     out = []
     for release in planned:

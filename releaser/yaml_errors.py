@@ -3,11 +3,18 @@ that validates YAML against a shipped JSON Schema (the config, model.yaml)."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 
 def line_of(root, path: tuple) -> int | None:
     """1-based line of the YAML node at `path` (or the deepest existing parent)."""
+    return node_at(root, path)[1]
+
+
+def node_at(root, path: tuple) -> tuple[Any, int | None]:
+    """(the YAML node at `path` or its deepest existing parent, its 1-based line)."""
     node = root
     line = node.start_mark.line + 1 if node is not None else None
     for part in path:
@@ -30,7 +37,22 @@ def line_of(root, path: tuple) -> int | None:
             break
         node = nxt
         line = node.start_mark.line + 1
-    return line
+    return node, line
+
+
+def _number_for_text(error, root_node, path: tuple) -> str | None:
+    """`1.0 is a number; quote it: "1.0.0"` for a number YAML read where text belongs (YAML
+    reads `initial-version: 1.0` as the float 1.0, and `1.10` as 1.1); else None."""
+    if error.validator != "type" or error.validator_value != "string":
+        return None
+    if isinstance(error.instance, bool) or not isinstance(error.instance, int | float):
+        return None
+    node = node_at(root_node, path)[0]
+    written = str(getattr(node, "value", error.instance))  # the text as typed, before YAML
+    quoted = written
+    if path and str(path[-1]).endswith("version") and re.fullmatch(r"\d+(\.\d+)?", written):
+        quoted = ".".join((written.split(".") + ["0", "0"])[:3])
+    return f"{written} is a number; quote it: {json.dumps(quoted)}"
 
 
 def format_path(path) -> str:
@@ -71,7 +93,7 @@ def first_schema_error(
             root_node, (*path, key)
         ), f"{where + ': ' if where else ''}unknown key '{key}'"
     where = format_path(path) or "(top level)"
-    detail = error.message
+    detail = _number_for_text(error, root_node, path) or error.message
     if error.validator in ("anyOf", "oneOf") or len(detail) > 120:
         detail = f"invalid value {_preview(error.instance)}"
     return line_of(root_node, path), f"{where}: {detail}"

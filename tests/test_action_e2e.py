@@ -104,9 +104,19 @@ def test_a_change_to_the_notes_replaces_the_edits(fakegithub, action):
     (pr,) = open_release_prs(fake)
     fake.pulls[pr.number].body = pr.body.replace("add widgets", "add widgets, hand-polished")
     fake.commit("main", "fix: a bug", {"src/b.py": "B = 2\n"})
-    assert action.run("push").code == 0
+    result = action.run("push")
+    assert result.code == 0, result.stdout + result.stderr
     body = fake.pulls[pr.number].body
-    assert "hand-polished" not in body and "a bug" in body
+    notes = body.split("<!-- releaser:end", 1)[0]
+    assert "hand-polished" not in notes and "a bug" in notes
+    # Said so, outside the notes, with the replaced text in view.
+    assert "were replaced by the regenerated notes" in body
+    details = body.split("<details><summary>Replaced notes of v1.1.0</summary>", 1)[1]
+    assert "add widgets, hand-polished" in details.split("</details>", 1)[0]
+    assert "Edited notes of v1.1.0 replaced by new commits" in result.summary, result.summary
+    fake.merge_pull(pr.number)
+    assert action.run("pull_request.closed", event=action.merged_event(pr.number)).code == 0
+    assert "were replaced" not in fake.release_by_tag("v1.1.0").body
 
 
 def test_only_chores_open_no_pr(fakegithub, action):
@@ -294,3 +304,34 @@ def test_plan_warnings_become_annotations(fakegithub, action):
     result = action.run("push", inputs={"command": "plan"})
     assert result.code == 0, result.stdout + result.stderr
     assert "::warning::ignored Release-As 'banana': not a SemVer version" in result.stdout
+
+
+def _changelogs(fake, branch: str, paths) -> dict[str, str]:
+    return {p: fake.git.text("show", f"refs/heads/{branch}:{p}") for p in paths}
+
+
+def test_a_shallow_checkout_renders_the_release_pr_byte_for_byte(fakegithub, action):
+    """A full clone lists a merge that touched a component; the API's path listing (what a
+    fetch-depth: 1 run reads) never does. The marker must not depend on that."""
+    fake = fakegithub
+    cfg = "components:\n  - {name: api, path: api}\n  - {name: web, path: web}\n"
+    fake.commit("main", "chore: init", {".github/releaser.yml": cfg, "api/a": "1", "web/w": "1"})
+    fake.tag("api-v1.0.0")
+    fake.tag("web-v1.0.0")
+    fake.commit("main", "feat: api thing", {"api/a": "2"})
+    fake.branch("side")
+    fake.commit("side", "fix: web thing", {"web/w": "2"})
+    fake.merge_pull(fake.create_pull("side", title="fix: web thing").number, method="merge")
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    logs = ("api/CHANGELOG.md", "web/CHANGELOG.md")
+    full_body, full_logs = pr.body, _changelogs(fake, pr.head, logs)
+    fake.reset_requests()
+    shallow = action.run("push", depth=1)
+    assert shallow.code == 0, shallow.stdout + shallow.stderr
+    # The same plan: the shallow run leaves the PR and its branch alone.
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
+    fake.pulls[pr.number].body = "stale"
+    assert action.run("push", depth=1).code == 0
+    assert fake.pulls[pr.number].body == full_body  # the marker's digests included
+    assert _changelogs(fake, pr.head, logs) == full_logs

@@ -72,7 +72,15 @@ def test_components(tmp_path):
         ),
         ("bump-minor-pre-major: yes please\n", "releaser.yml:1: bump-minor-pre-major: "),
         ("squash-bullets: sometimes\n", "releaser.yml:1: squash-bullets: 'sometimes' is not one"),
-        ("initial-version: 1.0\n", "releaser.yml:1: initial-version: "),
+        (
+            "initial-version: 1.0\n",
+            'releaser.yml:1: initial-version: 1.0 is a number; quote it: "1.0.0"',
+        ),
+        (  # YAML reads 1.10 as 1.1: the advice quotes what was typed
+            "components:\n  - name: api\n    path: api\n    initial-version: 1.10\n",
+            'releaser.yml:4: components[0].initial-version: 1.10 is a number; quote it: "1.10.0"',
+        ),
+        ("tag-prefix: 2\n", 'releaser.yml:1: tag-prefix: 2 is a number; quote it: "2"'),
         ("components:\n  - name: api\n", "releaser.yml:2: components[0]: 'path' is a required"),
         ("- just\n- a list\n", "releaser.yml:1: (top level): "),
         ("key: [unclosed\n", "releaser.yml:2: invalid YAML"),

@@ -179,6 +179,23 @@ def test_release_as_newest_wins(repo):
     assert r["version"] == "2.5.0" and r["bump"] == "explicit"
 
 
+@pytest.mark.parametrize(
+    "ignored, why",
+    [("banana", "'banana': not a SemVer version"), ("0.9.0", "0.9.0: not above 1.0.0")],
+    ids=["not-semver", "not-above"],
+)
+def test_an_ignored_release_as_does_not_hide_an_older_one(repo, ignored, why):
+    repo.commit("fix: a")
+    repo.tag("v1.0.0")
+    repo.commit("chore: a\n\nRelease-As: 3.0.0")
+    repo.commit(f"fix: b\n\nRelease-As: {ignored}")
+    code, out, err = run_cli("plan", "--repo", str(repo.path), "--json")
+    assert code == 0
+    (r,) = json.loads(out)["releases"]
+    assert r["version"] == "3.0.0" and r["bump"] == "explicit"
+    assert err == f"releaser: warning: ignored Release-As {why}\n"
+
+
 def test_prerelease_channel_and_promotion(repo):
     repo.commit("feat: a")
     repo.tag("v1.1.0")

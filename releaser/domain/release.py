@@ -125,6 +125,25 @@ def cancel_reverts(commits: tuple[ParsedCommit, ...]) -> tuple[ParsedCommit, ...
     return tuple(c for i, c in enumerate(ordered) if i not in dead)[::-1]
 
 
+def _release_as(
+    commits: tuple[ParsedCommit, ...], previous: Tag | None, warnings: list[str]
+) -> Version | None:
+    """The newest Release-As among `commits` (newest first) that can be used, or None; each
+    newer one that cannot is ignored with a warning and does not hide an older one that can."""
+    for commit in commits:
+        value = commit.release_as
+        if not value:
+            continue
+        forced = parse_version(value.removeprefix("v"))
+        if forced is None:
+            warnings.append(f"ignored Release-As {value!r}: not a SemVer version")
+        elif previous is not None and forced <= previous.version:
+            warnings.append(f"ignored Release-As {value}: not above {previous.version}")
+        else:
+            return forced
+    return None
+
+
 def plan_release(
     policy: ComponentPolicy,
     stable: Tag | None,
@@ -146,17 +165,9 @@ def plan_release(
     pre_major = (base or policy.initial_version).major == 0
     bump = decide_bump(entries, policy.bump, pre_major)
     warnings: list[str] = []
-    release_as = next((c.release_as for c in live if c.release_as), None)
     previous = latest
-    result = None
-    if release_as is not None:
-        forced = parse_version(release_as.removeprefix("v"))
-        if forced is None:
-            warnings.append(f"ignored Release-As {release_as!r}: not a SemVer version")
-        elif previous is not None and forced <= previous.version:
-            warnings.append(f"ignored Release-As {release_as}: not above {previous.version}")
-        else:
-            result = (forced, "explicit")
+    forced = _release_as(live, previous, warnings)
+    result = None if forced is None else (forced, "explicit")
     if result is None:
         if new_since_latest is not None and policy.prerelease is not None:
             fresh = tuple(e for e in entries if e.sha in new_since_latest)

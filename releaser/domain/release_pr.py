@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from releaser.domain import bounded_json
+from releaser.domain.commits import ParsedCommit
+from releaser.domain.markdown import escape_inline_full
+from releaser.domain.notes_size import PULL_BODY_LIMIT
 from releaser.domain.version import parse_version
 
 MARKER_VERSION = 1
@@ -61,6 +65,15 @@ def plan_digest(releases: tuple[PlannedRelease, ...], commit_shas: tuple[str, ..
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+def digest_commits(commits: Iterable[ParsedCommit]) -> tuple[str, ...]:
+    """The commits a plan digest covers: every one but the merges. A merge carries no entry
+    of its own, and whether a history lists it depends on the checkout: a full clone's
+    `git log --full-history -- path` shows a merge that touched the path, the API's path
+    listing (for a shallow checkout) never does. Counting merges would make a depth-1 run
+    and a full one disagree about a plan they render byte for byte alike."""
+    return tuple(c.sha for c in commits if not c.is_merge)
+
+
 def notes_sha256(notes: str) -> str:
     return hashlib.sha256(notes.encode()).hexdigest()
 
@@ -87,6 +100,62 @@ def keep_edits(
     return tuple(out)
 
 
+@dataclass(frozen=True, slots=True)
+class ReplacedNotes:
+    """Notes a maintainer edited in the PR body that the regenerated body no longer carries."""
+
+    tag: str
+    text: str
+
+
+def replaced_edits(
+    shown: tuple[PlannedRelease, ...], before: Marker | None
+) -> tuple[ReplacedNotes, ...]:
+    """The edited notes of `before` (notes that are not what releaser generated) that the
+    body about to be written, with `shown` (keep_edits' result), does not carry."""
+    if before is None:
+        return ()
+    showing = {r.tag: r.notes for r in shown}
+    return tuple(
+        ReplacedNotes(prior.tag, prior.notes)
+        for prior in before.releases
+        if prior.generated
+        and notes_sha256(prior.notes) != prior.generated
+        and showing.get(prior.tag) != prior.notes
+    )
+
+
+def _shown_verbatim(text: str) -> list[str]:
+    """`text` line by line as literal characters: escaped, so no line forms markup, HTML, a
+    mention or releaser's structure, with a hard break at each line's end."""
+    lines = [escape_inline_full(line) for line in text.strip("\n").split("\n")]
+    return [line + "\\" if line else "" for line in lines[:-1]] + lines[-1:]
+
+
+# Room the fitting of the notes leaves free in the body for the note on replaced edits when
+# their text does not fit beside the notes.
+NOTICE_ROOM = 2000
+
+
+def _replaced_notice(replaced: tuple[ReplacedNotes, ...], verbatim: bool) -> list[str]:
+    if not replaced:
+        return []
+    tags = ", ".join(f"`{escape_inline_full(r.tag)}`" for r in replaced)
+    shown = "below" if verbatim else "too long to show here; the PR's edit history has it"
+    out = [
+        f"**Note:** new commits changed the notes of {tags}, so the edits made to them here"
+        f" were replaced by the regenerated notes. The replaced text is {shown}: copy back"
+        " what still applies. (This note is not part of the release.)",
+        "",
+    ]
+    if verbatim:
+        for r in replaced:
+            tag = escape_inline_full(r.tag)
+            out += [f"<details><summary>Replaced notes of {tag}</summary>", ""]
+            out += [*_shown_verbatim(r.text), "", "</details>", ""]
+    return out
+
+
 def render_title(template: str, target: str, releases: tuple[PlannedRelease, ...]) -> str:
     if len(releases) == 1:
         (only,) = releases
@@ -108,7 +177,16 @@ def render_title(template: str, target: str, releases: tuple[PlannedRelease, ...
     return " ".join(title.split())
 
 
-def render_body(marker: Marker) -> str:
+def render_body(marker: Marker, replaced: tuple[ReplacedNotes, ...] = ()) -> str:
+    """The PR body; `replaced` adds a note, outside the notes, on edits that were replaced
+    (with their text when the body stays within GitHub's limit)."""
+    body = _render_body(marker, _replaced_notice(replaced, verbatim=True))
+    if len(body) > PULL_BODY_LIMIT:
+        body = _render_body(marker, _replaced_notice(replaced, verbatim=False))
+    return body
+
+
+def _render_body(marker: Marker, notice: list[str]) -> str:
     parts = [
         "This PR was opened by releaser. Merging it publishes the release"
         + ("s" if len(marker.releases) > 1 else "")
@@ -125,6 +203,7 @@ def render_body(marker: Marker) -> str:
             _end(release.tag),
             "",
         ]
+    parts += notice
     data = {
         "v": MARKER_VERSION,
         "target": marker.target,
