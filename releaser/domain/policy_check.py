@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from releaser.domain.evidence import (
     EvidenceFacts,
+    PullRequest,
     approval_covers_head,
     required_checks_passed,
     reviewer_standings,
@@ -24,7 +25,7 @@ class Finding:
     why: str  # may hold user text (reviewer logins, check names): escape before rendering
 
 
-def _review_why(pr) -> str:
+def _review_why(pr: PullRequest) -> str:
     standings = reviewer_standings(pr)
     if not standings:
         return "not reviewed"
