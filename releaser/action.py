@@ -138,6 +138,12 @@ def summary(out: Outcome) -> str:
                 f"| {r.component or '(root)'} | {r.previous_version or '—'} | "
                 f"{r.version or 'no release'} | {r.bump} |"
             )
+    if out.findings:
+        lines += ["", "### Policies", ""]
+        lines += [
+            f"- {f.policy}: `{f.tag}` {escape_inline(f.item)}: {escape_inline(f.why)}"
+            for f in out.findings
+        ]
     if len(lines) == 2:
         lines.append("Nothing to do.")
     return "\n".join(lines) + "\n"

@@ -51,6 +51,14 @@ RELEASE_PLEASE_LABELS = Labels("autorelease: pending", "autorelease: tagged")
 
 
 @dataclass(frozen=True, slots=True)
+class Policies:
+    """What a failing policy does when a release is published: "warn" or "fail"."""
+
+    second_person_review: str = "warn"
+    required_checks: str = "warn"
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     components: tuple[Component, ...]
     sections: tuple[Section, ...] = DEFAULT_SECTIONS
@@ -65,6 +73,7 @@ class Config:
     environments: tuple[EnvironmentPolicy, ...] = ()  # promotion policy (promotion_config)
     types: frozenset[str] = field(default=DEFAULT_TYPES)
     labels: Labels = Labels()
+    policies: Policies = Policies()
     # Read from release-please's files: what did not map (one line each), and the manifest's
     # (path, version) pairs, which the plan compares with the tags it found.
     warnings: tuple[str, ...] = ()
@@ -282,6 +291,10 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
         types=DEFAULT_TYPES | {s.type for s in sections},
         environments=parse_environments(data.get("environments"), source),
         labels=_labels(data.get("labels")),
+        policies=Policies(
+            (data.get("policies") or {}).get("second-person-review", "warn"),
+            (data.get("policies") or {}).get("required-checks", "warn"),
+        ),
     )
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 from releaser.actions import Runner
 from releaser.api_history import ApiHistory
+from releaser.domain.policy_check import Finding
 from releaser.engine import EnginePlan, History, plan, plan_warnings
 from releaser.errors import ConfigError
-from releaser.evidence.collect import EvidenceSettings, evidence_assets, preflight
+from releaser.evidence.collect import EvidenceSettings, evidence_assets, gather, preflight
 from releaser.github import GitHub, pull_info
 from releaser.modes import mode_for
+from releaser.policy_gate import judge
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
 from releaser.publish_trust import check_merged_tree
 from releaser.release_pr_flow import PrResult, sync_release_prs
@@ -40,6 +42,7 @@ class Outcome:
     prs: list[PrResult] = field(default_factory=list)
     planned: EnginePlan | None = None
     pending: list = field(default_factory=list)  # (PR, marker) a real run would publish first
+    findings: list[Finding] = field(default_factory=list)  # policies failed by what was published
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,15 +159,37 @@ def _publish(state: _State, candidates: list, releases: list) -> Outcome:
     warn = state.run.runner.warning
     # The evidence inputs, read and checked once before the tag exists, reused per release.
     files = preflight(settings, warn)
+    # The GitHub facts too: the policies are judged on them before anything is written.
+    gathered = _gather(state, settings, candidates, releases, files)
+    out.findings = judge(state.config.policies, [g.facts for g in gathered.values()])
 
     def assets(planned, sha, release):
-        return evidence_assets(gh, settings, planned, sha, release, warn, files)
+        found = gathered.get((sha, planned.tag))
+        return evidence_assets(gh, settings, planned, sha, release, warn, files, found)
 
     labels = state.config.labels
     for pr, marker in reversed(candidates):
         out.published += publish_pr(
             gh, pr, marker, releases, assets, state.run.secrets, labels=labels
         )
+    for finding in out.findings:
+        warn(f"policy {finding.policy}: {finding.tag}: {finding.item}: {finding.why}")
+    return out
+
+
+def _gather(state: _State, settings, candidates: list, releases: list, files) -> dict:
+    """(merge sha, tag) -> the GitHub facts of each release this run will publish, read in the
+    order it publishes them; a release already published gets no evidence, so no reads."""
+    published = {r.tag_name for r in releases if not r.draft}
+    tags: dict[str, str] = {}  # what this run tags before the release at hand
+    out = {}
+    for pr, marker in reversed(candidates):
+        sha = pr.merge_commit_sha
+        for planned in marker.releases:
+            if sha and planned.tag not in published:
+                warn = state.run.runner.warning
+                out[sha, planned.tag] = gather(state.gh, settings, planned, sha, warn, files, tags)
+            tags[planned.tag] = sha
     return out
 
 

@@ -92,6 +92,12 @@ def test_components(tmp_path):
             "required-checks:\n  - {name: tests, app: 'evil[bot]'}\n",
             "releaser.yml:2: required-checks[0]: invalid value",
         ),
+        (
+            "policies:\n  second-person-review: error\n",
+            "releaser.yml:2: policies.second-person-review: 'error' is not one of",
+        ),
+        ("policies:\n  reviews: fail\n", "releaser.yml:2: policies: unknown key 'reviews'"),
+        ("policies: fail\n", "releaser.yml:1: policies: "),
     ],
 )
 def test_errors_name_path_and_line(tmp_path, text, expected):
@@ -100,6 +106,12 @@ def test_errors_name_path_and_line(tmp_path, text, expected):
     message = info.value.one_line()
     assert expected in message, message
     assert info.value.line is not None
+
+
+def test_policies_default_to_warn_and_take_fail(tmp_path):
+    assert config.from_dict({}).policies == config.Policies("warn", "warn")
+    cfg = load_text(tmp_path, "policies:\n  second-person-review: fail\n")
+    assert cfg.policies == config.Policies("fail", "warn")
 
 
 def test_required_checks_take_names_and_app_pins(tmp_path):

@@ -142,22 +142,31 @@ def preflight(
     return found
 
 
-def collect(
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """One release's facts as read before its tag and draft exist (the run's own time)."""
+
+    facts: EvidenceFacts
+    paths: Mapping[str, Path]
+
+
+def gather(
     gh: GitHub,
     settings: EvidenceSettings,
     planned: PlannedRelease,
     sha: str,
-    release: ReleaseInfo,
     warn: Callable[[str], None] = lambda _: None,
     files: FileEvidence | None = None,
-) -> tuple[EvidenceFacts, dict[str, Path], dict[str, bytes]]:
-    """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM).
-    `files` is the preflight's reading of the evidence inputs (read now when None)."""
+    tags: Mapping[str, str] | None = None,
+) -> Gathered:
+    """Every GitHub fact of one release, read once: the PRs, reviews, checks... need the merge
+    commit and the previous tag only, so they can be judged before anything is written.
+    `tags` holds the tags this run is about to create (tag -> sha), earlier in its order."""
     server = settings.server_url.rstrip("/")
     previous = None
     base = None
     if planned.previous_tag:
-        base = gh.ref_sha(f"tags/{planned.previous_tag}")
+        base = (tags or {}).get(planned.previous_tag) or gh.ref_sha(f"tags/{planned.previous_tag}")
         if base is None:
             warn(f"evidence: previous tag {planned.previous_tag} is not on GitHub")
         else:
@@ -185,8 +194,6 @@ def collect(
         warnings += (Note("immutable releases", why),)
     skipped += tuple(Note(f"check run {name}", "the run publishing this release") for name in own)
     skipped += tuple(Note(what, "the token may not read them") for what in unreadable)
-    # The draft's creation time: a re-run after a failure renders the very same evidence.
-    run = replace(settings.run, time=release.created_at or settings.run.time)
     facts = EvidenceFacts(
         repository=settings.repository,
         server_url=server,
@@ -194,7 +201,7 @@ def collect(
         tree_sha=gh.commit_tree(sha),
         version=planned.version,
         tag=planned.tag,
-        run=run,
+        run=settings.run,
         component=planned.component,
         previous=previous,
         compare_url=f"{server}/{settings.repository}/compare/{base}...{sha}" if base else "",
@@ -214,6 +221,29 @@ def collect(
         warnings=warnings,
         immutable_releases=immutable,
     )
+    return Gathered(facts, paths)
+
+
+def collect(
+    gh: GitHub,
+    settings: EvidenceSettings,
+    planned: PlannedRelease,
+    sha: str,
+    release: ReleaseInfo,
+    warn: Callable[[str], None] = lambda _: None,
+    files: FileEvidence | None = None,
+    gathered: Gathered | None = None,
+) -> tuple[EvidenceFacts, dict[str, Path], dict[str, bytes]]:
+    """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM).
+    `files` is the preflight's reading of the evidence inputs (read now when None);
+    `gathered` what `gather` read before the tag (read now when None)."""
+    if gathered is None:
+        gathered = gather(gh, settings, planned, sha, warn, files)
+    paths = dict(gathered.paths)
+    # The draft's creation time: a re-run after a failure renders the very same evidence.
+    run = replace(settings.run, time=release.created_at or settings.run.time)
+    facts = replace(gathered.facts, run=run, notes_sha256=notes_digest(planned.notes))
+    server, sboms, artifacts = facts.server_url, facts.sboms, facts.artifacts
     data: dict[str, bytes] = {}
     if not sboms:
         repo_url = f"{server}/{settings.repository}"
@@ -231,9 +261,10 @@ def evidence_assets(
     release: ReleaseInfo,
     warn: Callable[[str], None] = lambda _: None,
     files: FileEvidence | None = None,
+    gathered: Gathered | None = None,
 ) -> tuple[Sequence[Asset], str, str]:
     """The publish hook: (assets in upload order, notes footer, evidence JSON download URL)."""
-    facts, paths, data = collect(gh, settings, planned, sha, release, warn, files)
+    facts, paths, data = collect(gh, settings, planned, sha, release, warn, files, gathered)
     assets = build_assets(facts, paths, data, settings.workspace.resolve())
     url = download_url(facts.repository_url, planned.tag, EVIDENCE_JSON)
     return assets, footer_for(facts, assets), url
