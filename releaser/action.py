@@ -152,7 +152,8 @@ def summary(out: Outcome) -> str:
 def _failed(runner: Runner, message: str, code: int, **where) -> int:
     runner.error(message, **where)
     # The job summary says it too: that is where people look first.
-    runner.summary(f"## releaser\n\nFailed: {runner.redact(message)}\n")
+    # Escaped: the message may quote user text (a check name, an input, a path).
+    runner.summary(f"## releaser\n\nFailed: {escape_inline(runner.redact(message))}\n")
     return code
 
 
