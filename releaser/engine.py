@@ -144,12 +144,7 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             commits = history.log(since.sha if since else None, _in_component(policy.path))
             parsed = _parse_log(commits, config, since)[0]
         # The log streamed past without being kept; no History needs it to answer this.
-        if history.missing_history(since.sha if since else None):
-            raise GitError(
-                "history is incomplete: this is a shallow clone and the commits since "
-                f"{since.name if since else 'the first commit'} are not all present",
-                hint="fetch full history, e.g. actions/checkout with fetch-depth: 0",
-            )
+        _require_history(history, since)
         new_since_latest = None
         if latest is not None and since is not latest:
             new_since_latest = history.shas_since(latest.sha)
@@ -159,6 +154,16 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             )
         )
     return EnginePlan(head, tuple(releases))
+
+
+def _require_history(history: History, since) -> None:
+    """A shallow clone must hold every commit since the component's tag (or all of them)."""
+    if history.missing_history(since.sha if since else None):
+        raise GitError(
+            "history is incomplete: this is a shallow clone and the commits since "
+            f"{since.name if since else 'the first commit'} are not all present",
+            hint="fetch full history, e.g. actions/checkout with fetch-depth: 0",
+        )
 
 
 def _one_walk(config: Config) -> bool:
@@ -187,12 +192,7 @@ def _plan_components(
     for component, (stable, latest, start), owned in zip(
         config.components, bounds, members, strict=True
     ):
-        if history.missing_history(start.sha if start else None):
-            raise GitError(
-                "history is incomplete: this is a shallow clone and the commits since "
-                f"{start.name if start else 'the first commit'} are not all present",
-                hint="fetch full history, e.g. actions/checkout with fetch-depth: 0",
-            )
+        _require_history(history, start)
         new_since_latest = None
         if latest is not None and start is not latest:
             new_since_latest = history.shas_since(latest.sha)
