@@ -4,7 +4,6 @@ environments, recorded as GitHub deployments. Settings are read once at the CLI 
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -18,11 +17,10 @@ from releaser.domain.deploy_history import (
     is_releaser_record,
     rollback_target,
 )
+from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.markdown import escape_readable
 from releaser.domain.promotion import EnvironmentPolicy, Refusal, Strategy, evaluate
 from releaser.errors import ConfigError, ReleaserError, StateConflict
-
-EVIDENCE_JSON = "release-evidence.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +92,9 @@ def verified_evidence(gh, tag: str) -> dict[str, Any]:
         except ReleaserError as exc:
             raise Refused(Refusal("evidence", exc.one_line())) from None
         raw = (folder / EVIDENCE_JSON).read_bytes()
-    doc = json.loads(raw)
+    from releaser.bounded import EVIDENCE, load_json
+
+    doc = load_json(raw, EVIDENCE_JSON, EVIDENCE)  # verified above, parsed within bounds again
     src = doc["source"]
     if src["tag"] != tag:
         raise Refused(Refusal("evidence", f"{EVIDENCE_JSON} is the evidence of {src['tag']}"))

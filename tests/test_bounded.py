@@ -237,3 +237,10 @@ def test_verify_refuses_a_deep_in_toto_line(tmp_path):
     assert caught.value.one_line() == (
         "demo-1.4.0.intoto.jsonl: statement 1: nested deeper than the limit of 64 levels"
     )
+
+
+def test_verify_blame_reads_a_deep_file_within_bounds():
+    from releaser.evidence.blame import _json
+
+    assert _json(b"[" * 100_000 + b"]" * 100_000) is None  # not a RecursionError
+    assert _json(b'{"a": 1}') == {"a": 1}

@@ -36,8 +36,12 @@ def _sha256(data: bytes) -> str:
 
 
 def _json(data: bytes) -> Any:
+    """A file's JSON for a vote, or None; parsed within the evidence bounds (it is untrusted)."""
+    from releaser.bounded import EVIDENCE
+    from releaser.domain import bounded_json
+
     try:
-        return json.loads(data.decode("utf-8"))
+        return bounded_json.loads(data, max_bytes=EVIDENCE.max_bytes, max_depth=EVIDENCE.max_depth)
     except (UnicodeDecodeError, ValueError):
         return None
 
