@@ -78,8 +78,11 @@ def execute(run: Run) -> Outcome:
         mode = mode_for(s, target, loaded.config.labels)
         if mode.warning:
             run.runner.warning(mode.warning)
-        if s.target_branch and mode.name != "idle" and gh.ref_sha(f"heads/{target}") is None:
-            raise ConfigError(f"target-branch {target!r} is not a branch of {s.repository}")
+        # A run on the target branch itself (GITHUB_REF) needs no look: GitHub started it there.
+        on_target = s.ref == f"refs/heads/{target}"
+        if s.target_branch and mode.name != "idle" and not on_target:
+            if gh.ref_sha(f"heads/{target}") is None:
+                raise ConfigError(f"target-branch {target!r} is not a branch of {s.repository}")
         state = _State(run, gh, loaded, target, functools.cache(lambda: local_clone(s)))
         return PLANS[mode.name](state)
     except ConfigError as exc:
@@ -94,17 +97,17 @@ def _idle(state: _State) -> Outcome:
 
 def _publish_event(state: _State) -> Outcome:
     pr = pull_info(state.run.settings.event["pull_request"])
-    return _publish(state, [(pr, read_marker(pr, state.config))], state.gh.releases())
+    return _publish(state, [(pr, read_marker(pr, state.config))], _releases(state))
 
 
 def _publish_merged(state: _State) -> Outcome:
-    releases = state.gh.releases()
+    releases = _releases(state)
     return _publish(state, _unpublished(state, {}, releases), releases)
 
 
 def _push(state: _State) -> Outcome:
     known: dict[str, str] = {}
-    releases = state.gh.releases()
+    releases = _releases(state)
     out = _publish(state, _unpublished(state, known, releases), releases)
     if not _other_branch(state, warn=True):
         known.update({p.tag: p.sha for p in out.published})
@@ -116,7 +119,7 @@ def _release_pr(state: _State, dry_run: bool = False) -> Outcome:
     # What a real run would publish first: plan the release PR as if it had, so a merged
     # but unpublished release is not proposed a second time.
     known: dict[str, str] = {}
-    out = Outcome(pending=_unpublished(state, known, state.gh.releases()))
+    out = Outcome(pending=_unpublished(state, known, _releases(state)))
     for pr, marker in out.pending:
         known.update({r.tag: pr.merge_commit_sha for r in marker.releases})
     if not _other_branch(state, warn=True):
@@ -139,14 +142,19 @@ PLANS: dict[str, Callable[[_State], Outcome]] = {
 }
 
 
-def _unpublished(state: _State, known: dict[str, str], releases: list):
+def _releases(state: _State) -> Callable[[], list]:
+    """The releases list, read at most once and only when a step needs it."""
+    return functools.cache(state.gh.releases)
+
+
+def _unpublished(state: _State, known: dict[str, str], releases: Callable[[], list]):
     config = state.config
     components = tuple(c.policy.name for c in config.components)
     branches = release_branches(state.target, components, config.separate_pull_requests)
     return unpublished(state.gh, state.target, branches, releases, known, config)
 
 
-def _publish(state: _State, candidates: list, releases: list) -> Outcome:
+def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> Outcome:
     gh, out = state.gh, Outcome()
     # Before any write: each marker must say what its merged files say.
     for pr, marker in candidates:

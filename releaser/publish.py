@@ -79,7 +79,7 @@ def unpublished(
     gh: GitHub,
     target: str,
     branches: tuple[str, ...],
-    releases: list[ReleaseInfo],
+    releases: Callable[[], list[ReleaseInfo]],
     known: dict[str, str],
     config,
 ) -> list[tuple[PullInfo, Marker]]:
@@ -87,9 +87,9 @@ def unpublished(
 
     `known` collects tag -> merge sha of the published ones: the local clone may predate them.
     A PR releaser did not open (a fork's branch of the same name, no label, another author) is
-    not a release PR, whatever its body says.
+    not a release PR, whatever its body says. `releases` is read only when a merged release PR
+    is found (no request otherwise).
     """
-    published = {r.tag_name for r in releases if not r.draft}
     out = []
     tags: dict = {}
     for branch in branches:
@@ -106,6 +106,7 @@ def unpublished(
                 if _tagged(gh, pr.merge_commit_sha, tags):
                     continue
                 read_marker(pr)
+            published = {r.tag_name for r in releases() if not r.draft}
             missing = [r.tag for r in marker.releases if r.tag not in published]
             # The list holds the newest 100 releases; an older one is looked up by its tag.
             if any(gh.published_release(tag) is None for tag in missing):
@@ -126,18 +127,19 @@ def publish_pr(
     gh: GitHub,
     pr: PullInfo,
     marker: Marker,
-    releases: list[ReleaseInfo],
+    releases: Callable[[], list[ReleaseInfo]],
     assets_for: AssetsHook | None = None,
     secrets: Sequence[str] = (),
     labels: Labels | None = None,
 ) -> list[Published]:
     """Tag, draft, upload and publish each release of `pr`; no asset holding one of `secrets`
-    (the token) is uploaded, and the draft stays a draft if one does."""
+    (the token) is uploaded, and the draft stays a draft if one does. `releases` is read only
+    when a tag already exists: a tag this run found missing has no release from an earlier run
+    (the tag comes first), and a racer's draft is settled after ours is made."""
     sha = pr.merge_commit_sha
     if not sha:
         raise StateConflict(f"release PR #{pr.number} is not merged; nothing to publish")
     done: list[Published] = []
-    by_tag = {r.tag_name: r for r in releases}
     for planned in marker.releases:
         tag = planned.tag
         existing = gh.ref_sha(f"tags/{tag}")
@@ -148,7 +150,9 @@ def publish_pr(
                 f"tag {tag} already exists at {existing[:12]}, not at the merge commit {sha[:12]}",
                 hint="move or delete that tag yourself; releaser never rewrites a tag",
             )
-        release = by_tag.get(tag)
+        release = None
+        if existing is not None:
+            release = next((r for r in releases() if r.tag_name == tag), None)
         version = parse_version(planned.version)
         # The PR body's own limit keeps notes well inside this one; a body edited elsewhere is
         # cut here, before the evidence records the digest of the notes as published.

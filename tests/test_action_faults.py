@@ -55,7 +55,7 @@ CLEAN = {
     [
         ("GET", r"/pulls$", "502"),
         ("GET", r"/releases$", "429"),
-        ("POST", r"/git/blobs$", "secondary_rate_limit"),
+        ("POST", r"/git/trees$", "secondary_rate_limit"),
         ("POST", r"/pulls$", "drop_after"),
         ("POST", r"/pulls$", "drop_before"),
         ("POST", r"/git/refs$", "drop_after"),
