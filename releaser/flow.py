@@ -167,12 +167,21 @@ def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> O
     warn = state.run.runner.warning
     # The evidence inputs, read and checked once before the tag exists, reused per release.
     files = preflight(settings, warn)
-    # The GitHub facts too: the policies are judged on them before anything is written.
-    gathered = _gather(state, settings, candidates, releases, files)
-    out.findings = judge(state.config.policies, [g.facts for g in gathered.values()])
+    policies = state.config.policies
+    strict = "fail" in (policies.second_person_review, policies.required_checks)
+    # With a `fail` policy the GitHub facts are read, and judged, before anything is written
+    # (that needs the releases list); else each release's facts are read when its draft asks
+    # for its evidence, and judged after publishing, at no extra request.
+    gathered = _gather(state, settings, candidates, releases(), files) if strict else {}
+    if strict:
+        judge(policies, [g.facts for g in gathered.values()])  # refuses, or finds nothing
+    seen = [g.facts for g in gathered.values()]
 
     def assets(planned, sha, release):
         found = gathered.get((sha, planned.tag))
+        if found is None:
+            found = gather(gh, settings, planned, sha, warn, files)
+            seen.append(found.facts)
         return evidence_assets(gh, settings, planned, sha, release, warn, files, found)
 
     labels = state.config.labels
@@ -180,6 +189,7 @@ def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> O
         out.published += publish_pr(
             gh, pr, marker, releases, assets, state.run.secrets, labels=labels
         )
+    out.findings = judge(policies, seen)
     for finding in out.findings:
         warn(f"policy {finding.policy}: {finding.tag}: {finding.item}: {finding.why}")
     return out
