@@ -10,68 +10,13 @@ from typing import Any
 
 from releaser.config import RELEASE_PLEASE_LABELS, file_problem, path_problem
 from releaser.errors import ConfigError
-
-# Keys releaser maps; read below. Options a package may set and the top level may default.
-_PACKAGE_MAPPED = frozenset(
-    (
-        "release-type",
-        "component",
-        "package-name",
-        "include-component-in-tag",
-        "tag-separator",
-        "include-v-in-tag",
-        "changelog-path",
-        "initial-version",
-        "versioning",
-        "prerelease-type",
-        "prerelease",
-        "extra-files",
-        "version-file",
-    )
+from releaser.release_please_keys import (
+    EXTRA_TYPES,
+    GLOBAL,
+    PACKAGE_MAPPED,
+    TOP_ONLY,
+    UNMAPPED,
 )
-# Options releaser has once for every component.
-_GLOBAL = {
-    "bump-minor-pre-major": bool,
-    "bump-patch-for-minor-pre-major": bool,
-    "changelog-sections": list,
-    "pull-request-title-pattern": str,
-}
-_TOP_ONLY = frozenset(("packages", "$schema", "separate-pull-requests", "label", "release-label"))
-
-# Keys releaser has no counterpart for: release-please's default (no warning while a file
-# keeps it), and what releaser does instead.
-_MISSING = object()
-_UNMAPPED: dict[str, tuple[Any, str]] = {
-    "bootstrap-sha": (_MISSING, "releaser starts from the newest release tag, not a commit"),
-    "last-release-sha": (_MISSING, "releaser starts from the newest release tag, not a commit"),
-    "release-as": (_MISSING, "use a `Release-As: x.y.z` commit footer instead"),
-    "plugins": (_MISSING, "releaser has no plugins; each component is versioned on its own"),
-    "draft": (False, "releaser publishes the release once its evidence is attached"),
-    "force-tag-creation": (False, "releaser always creates the tag"),
-    "skip-github-release": (False, "releaser always publishes a GitHub release"),
-    "skip-changelog": (False, "releaser always prepends to the changelog"),
-    "draft-pull-request": (False, "releaser opens the release PR ready for review"),
-    "extra-label": (_MISSING, "releaser adds only its pending label"),
-    "include-v-in-release-name": (True, "releaser names each release after its tag"),
-    "changelog-type": ("default", "releaser writes its own release notes"),
-    "changelog-host": (_MISSING, "set repository-url in .github/releaser.yml"),
-    "pull-request-header": (_MISSING, "releaser writes its own PR body"),
-    "pull-request-footer": (_MISSING, "releaser writes its own PR body"),
-    "always-update": (False, "releaser updates the release PR whenever the plan changes"),
-    "date-format": (_MISSING, "releaser dates notes as YYYY-MM-DD"),
-    "exclude-paths": (_MISSING, "releaser counts every commit under a component's path"),
-    "snapshot-label": (_MISSING, "releaser makes no snapshot PRs"),
-    "skip-snapshot": (_MISSING, "releaser makes no snapshot PRs"),
-    "component-no-space": (False, "titles come from pull-request-title's placeholders"),
-    "include-commit-authors": (False, "releaser's notes do not name authors"),
-    "signoff": (_MISSING, "releaser's release commit carries no Signed-off-by"),
-    "group-pull-request-title-pattern": (_MISSING, "pull-request-title is used for every PR"),
-    "release-search-depth": (_MISSING, "releaser reads every tag"),
-    "commit-search-depth": (_MISSING, "releaser reads every commit since the last tag"),
-    "commit-batch-size": (_MISSING, "releaser reads history from git"),
-    "sequential-calls": (False, "releaser paces its own API calls"),
-    "always-link-local": (False, "releaser has no node-workspace plugin"),
-}
 
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_$-]+$")
@@ -128,14 +73,14 @@ class Mapper:
             self.fail(("packages",), "release-please's manifest config lists its packages here")
         self.package_paths = list(packages)
         for key in top:
-            if key not in _TOP_ONLY and key not in _GLOBAL and key not in _PACKAGE_MAPPED:
+            if key not in TOP_ONLY and key not in GLOBAL and key not in PACKAGE_MAPPED:
                 self._unmapped(top, key, ())
         out: dict[str, Any] = {}
         for path, options in packages.items():
             if not isinstance(options, dict):
                 self.fail(("packages", path), "expected an object")
             for key in options:
-                if key not in _GLOBAL and key not in _PACKAGE_MAPPED:
+                if key not in GLOBAL and key not in PACKAGE_MAPPED:
                     self._unmapped(options, key, ("packages", path))
         self._globals(top, packages, out)
         if self.get(top, "separate-pull-requests", bool, ()):
@@ -163,20 +108,20 @@ class Mapper:
                 kind = plugin if isinstance(plugin, str) else (plugin or {}).get("type", "?")
                 self.warn(
                     (*path, key, index),
-                    f"plugin {json.dumps(kind)[:60]} is not supported: {_UNMAPPED[key][1]}",
+                    f"plugin {json.dumps(kind)[:60]} is not supported: {UNMAPPED[key][1]}",
                 )
             return
-        if key not in _UNMAPPED:
+        if key not in UNMAPPED:
             self.warn((*path, key), "not a release-please option releaser knows; ignored")
             return
-        default, instead = _UNMAPPED[key]
+        default, instead = UNMAPPED[key]
         if obj[key] != default:
             self.warn((*path, key), f"ignored: {instead}")
 
     def _globals(self, top: dict, packages: dict, out: dict) -> None:
         """Options releaser has once: the value every package agrees on, else the top
         level's (or release-please's default), with a warning for each package that differs."""
-        for key, kind in _GLOBAL.items():
+        for key, kind in GLOBAL.items():
             base = self.get(top, key, kind, ())
             values = {
                 path: self.get(opts, key, kind, ("packages", path)) if key in opts else base
@@ -370,7 +315,7 @@ class Mapper:
                 rel = item
             else:
                 self.fail(here, "expected a path or an object with type and path")
-            updater = _EXTRA_TYPES.get(
+            updater = EXTRA_TYPES.get(
                 (kind, item.get("jsonpath") if isinstance(item, dict) else None)
             )
             if updater is None:
@@ -393,16 +338,6 @@ class Mapper:
             self._check_file(rel, here)
             out.append({"path": rel, "type": updater})
         return out
-
-
-# (extra-files type, jsonpath) -> releaser's updater for it.
-_EXTRA_TYPES = {
-    ("generic", None): "generic-release-please",
-    ("json", "$.version"): "package-json",
-    ("yaml", "$.version"): "chart",
-    ("toml", "$.project.version"): "pyproject",
-    ("toml", "$.tool.poetry.version"): "pyproject",
-}
 
 
 def _join(path: str, name: str) -> str:
