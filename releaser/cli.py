@@ -108,8 +108,13 @@ def _check_files(history, config, result, path: Path) -> None:
     try:
         file_changes(config, tuple(r for r in result.releases if r.version), history.read)
     except ConfigError as exc:
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        raise locate(exc, config.source or str(path), text) from None
+        from releaser import config as config_mod
+
+        try:  # the file that was just loaded, read again only to find the line
+            raw = config_mod.read_raw(path, path.parent, str(path)) or b""
+        except ConfigError:
+            raw = b""
+        raise locate(exc, config.source or str(path), raw.decode("utf-8", "replace")) from None
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -326,24 +326,32 @@ def load(
 ) -> Config:
     """Load the config; a missing explicit file fails, a missing default one means what
     `fallback(repo)` reads instead (release-please's files), else the defaults."""
-    target = path if path is not None else repo / DEFAULT_PATH
     source = str(path) if path is not None else DEFAULT_PATH
+    raw = read_raw(path, repo, source, explicit)
+    if raw is None:
+        return (fallback(repo) if fallback is not None else None) or from_dict({})
+    return parse(raw, source)
+
+
+def read_raw(path: Path | None, repo: Path, source: str, explicit: bool = False) -> bytes | None:
+    """The config file's bytes through releaser.paths, within the size bound; None when the
+    default file is missing. `source` names it in errors."""
+    target = path if path is not None else repo / DEFAULT_PATH
     try:
-        raw = _read(target, repo, CONFIG_MAX_BYTES)
+        return _read(target, repo, CONFIG_MAX_BYTES)
     except paths.PathRefused as exc:
         # Never read, so never echoed: a link could point at any file on the runner.
         raise ConfigError(f"cannot read config {source}: {exc.reason}", file=source) from None
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"config file not found: {source}", file=source) from None
-        return (fallback(repo) if fallback is not None else None) or from_dict({})
+        return None
     except OSError as exc:
         if exc.errno == errno.EFBIG:
             raise ConfigError(
                 f"{source}: larger than the {CONFIG_MAX_BYTES}-byte limit", file=source
             ) from None
         raise ConfigError(f"cannot read config {source}: {exc.strerror}", file=source) from None
-    return parse(raw, source)
 
 
 def parse(raw: bytes | str, source: str) -> Config:

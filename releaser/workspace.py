@@ -29,13 +29,16 @@ class LoadedConfig:
 
 
 def _read(path: Path, settings: Settings, name: str) -> LoadedConfig:
+    """The config file, read once (through releaser.paths, bounded) for both the Config and the
+    text its error lines are located in."""
     try:
-        config = config_mod.load(path, settings.workspace, explicit=True)
+        raw = config_mod.read_raw(path, settings.workspace, name, explicit=True)
+        assert raw is not None  # explicit: a missing file is a ConfigError
+        config = config_mod.parse(raw, name)
     except ConfigError as exc:
         exc.file = name
-        exc.message = exc.message.replace(str(path), name)
         raise
-    return LoadedConfig(config, name, path.read_text(encoding="utf-8"))
+    return LoadedConfig(config, name, raw.decode("utf-8", "replace"))
 
 
 def load_config(settings: Settings, gh: GitHub) -> LoadedConfig:
