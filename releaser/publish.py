@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 
 from releaser.config import Labels
 from releaser.domain.evidence_intoto import download_url, with_footer
@@ -52,7 +52,7 @@ def read_marker(pr: PullInfo, config=None) -> Marker:
 def check_marker(pr: PullInfo, marker: Marker, config) -> None:
     """The marker must describe releases this repository's config can make, from this PR."""
 
-    def refuse(why: str):
+    def refuse(why: str) -> NoReturn:
         raise StateConflict(
             f"release PR #{pr.number} cannot be published: {why}",
             hint="restore the body releaser wrote; the PR's edit history keeps it",

@@ -150,19 +150,26 @@ def sync_release_prs(
             kept = planned  # kept edits of one release beside new notes of another
         replaced = replaced_edits(kept, before)
         body = render_body(Marker(target, head, digest, kept), replaced)
-        shown = {"base": target, "body": body, "files": tuple(sorted(files))}
         if current is None:
             pr = gh.create_pull(branch, target, title, body)
             gh.add_labels(pr.number, [config.labels.pending])
-            shown["labels"] = (config.labels.pending,)
+            labels: tuple[str, ...] = (config.labels.pending,)
         else:
             pr = gh.update_pull(current.number, title, body)
-            shown["labels"] = current.labels
-        created = current is None
-        lost = tuple(r.tag for r in replaced)
+            labels = tuple(current.labels)
         results.append(
             PrResult(
-                pr.number, pr.html_url, branch, title, created, True, replaced_edits=lost, **shown
+                pr.number,
+                pr.html_url,
+                branch,
+                title,
+                current is None,
+                True,
+                base=target,
+                body=body,
+                labels=labels,
+                files=tuple(sorted(files)),
+                replaced_edits=tuple(r.tag for r in replaced),
             )
         )
     return results
