@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from releaser.domain.commits import RawCommit
 from releaser.errors import GitError
+from releaser.git_blobs import BlobReader
 
 _LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
 _HEAD_LOG = ["log", _LOG_FORMAT, "HEAD"]
@@ -196,6 +197,7 @@ class GitRepo:
         self._env.pop("GIT_WORK_TREE", None)
         self._prefetched: _LogProcess | None = None
         self._started: dict[tuple[str, ...], subprocess.Popen] = {}
+        self._blobs = BlobReader(self._argv(["cat-file", "--batch"]), self._env)
 
     def _argv(self, args) -> list[str]:
         return ["git", "-C", str(self.path), "-c", "core.quotepath=off", *args]
@@ -338,6 +340,15 @@ class GitRepo:
         return proc.returncode == 0
 
     def show(self, rev: str, relpath: str) -> str | None:
+        try:
+            found = self._blobs.read(rev, relpath)
+        except (ValueError, OSError):
+            found = ("", b"")  # not expressible on the batch's lines, or it died: ask git show
+        if found is None:
+            return None
+        kind, data = found
+        if kind == "blob":
+            return data.decode("utf-8", "replace")
         proc = self._run("show", f"{rev}:{relpath}", ok_codes=(0, 128))
         if proc.returncode != 0:
             return None
