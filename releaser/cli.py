@@ -43,6 +43,10 @@ def _summary(plan) -> str:
             lines.append(f"{name}: {previous} -> no release (nothing releasable)")
         else:
             lines.append(f"{name}: {previous} -> {release.version} ({release.bump}, {release.tag})")
+        if release.model is not None:
+            from releaser.models.text import model_lines
+
+            lines += model_lines(release.model)
         if release.notes:
             lines.append("")
             lines.append(no_workflow_commands(release.notes.rstrip("\n")))

@@ -343,9 +343,9 @@ class GitRepo:
             return None
         return proc.stdout.decode("utf-8", "replace")
 
-    def show_blob(self, rev: str, relpath: str, max_bytes: int) -> bytes | None:
-        """The bytes of the regular file `relpath` at `rev`, None when it is absent there;
-        OSError(EFBIG) past `max_bytes`, PathRefused for a symlink or anything not a file."""
+    def _blob(self, rev: str, relpath: str) -> tuple[str, int] | None:
+        """(object id, size) of the regular file `relpath` at `rev`, None when it is absent
+        there; PathRefused for a symlink or anything not a file."""
         from releaser.paths import SYMLINK, PathRefused
 
         listing = self._run("ls-tree", "-z", "--long", rev, "--", relpath, ok_codes=(0, 128))
@@ -357,9 +357,48 @@ class GitRepo:
             raise PathRefused(f"{relpath} at {rev}", SYMLINK)
         if kind != b"blob":
             raise PathRefused(f"{relpath} at {rev}", "not a regular file")
-        if int(size) > max_bytes:
+        return sha.decode(), int(size)
+
+    def show_blob(self, rev: str, relpath: str, max_bytes: int) -> bytes | None:
+        """The bytes of the regular file `relpath` at `rev`, None when it is absent there;
+        OSError(EFBIG) past `max_bytes`, PathRefused for a symlink or anything not a file."""
+        found = self._blob(rev, relpath)
+        if found is None:
+            return None
+        if found[1] > max_bytes:
             raise OSError(errno.EFBIG, f"over the {max_bytes}-byte limit")
-        return self._run("cat-file", "blob", sha.decode()).stdout
+        return self._run("cat-file", "blob", found[0]).stdout
+
+    def blob_sha256(self, rev: str, relpath: str) -> tuple[str, int] | None:
+        """(sha256 hex, size) of the file `relpath` at `rev`, streamed from git in constant
+        memory; None when it is absent there."""
+        from releaser.models.hashing import sha256_of
+
+        found = self._blob(rev, relpath)
+        if found is None:
+            return None
+        running = _LogProcess(self._argv(["cat-file", "blob", found[0]]), self._env)
+        try:
+            return sha256_of(running.stdout)
+        finally:
+            running.stop(kill=False)
+
+    def changed_paths(self, since: str, path: str) -> frozenset[str]:
+        """Every path under `path` that a commit of since..HEAD changed."""
+        out = self._run(
+            "log",
+            "--format=",
+            "--name-only",
+            "--no-renames",
+            "-z",
+            "--full-history",
+            f"{since}..HEAD",
+            "--",
+            path,
+        ).stdout
+        return frozenset(
+            p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p.strip()
+        )
 
     def tree_of(self, rev: str) -> str:
         return self._run("rev-parse", f"{rev}^{{tree}}").stdout.decode().strip()
