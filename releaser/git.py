@@ -245,6 +245,14 @@ class GitRepo:
         """Tag name -> commit sha, for tags whose commit is reachable from HEAD."""
         return self._tags("--merged=HEAD")
 
+    def tag_dates(self) -> dict[str, str]:
+        """Tag name -> when it was made (an annotated tag's date, else its commit's), ISO 8601."""
+        out = self._run(
+            "for-each-ref", "--format=%(refname:strip=2)%00%(creatordate:iso-strict)", "refs/tags"
+        )
+        pairs = (line.split("\0", 1) for line in out.stdout.decode("utf-8", "replace").splitlines())
+        return {p[0]: p[1] for p in pairs if len(p) == 2}
+
     def _tags(self, *flags: str) -> dict[str, str]:
         proc = self._run(_TAGS[0], *flags, *_TAGS[1:])
         tags: dict[str, str] = {}
