@@ -351,9 +351,9 @@ class GitRepo:
             return None
         return proc.stdout.decode("utf-8", "replace")
 
-    def _blob(self, rev: str, relpath: str) -> tuple[str, int] | None:
-        """(object id, size) of the regular file `relpath` at `rev`, None when it is absent
-        there; PathRefused for a symlink or anything not a file."""
+    def show_blob(self, rev: str, relpath: str, max_bytes: int) -> bytes | None:
+        """The bytes of the regular file `relpath` at `rev`, None when it is absent there;
+        OSError(EFBIG) past `max_bytes`, PathRefused for a symlink or anything not a file."""
         from releaser.paths import SYMLINK, PathRefused
 
         listing = self._run("ls-tree", "-z", "--long", rev, "--", relpath, ok_codes=(0, 128))
@@ -365,27 +365,30 @@ class GitRepo:
             raise PathRefused(f"{relpath} at {rev}", SYMLINK)
         if kind != b"blob":
             raise PathRefused(f"{relpath} at {rev}", "not a regular file")
-        return sha.decode(), int(size)
-
-    def show_blob(self, rev: str, relpath: str, max_bytes: int) -> bytes | None:
-        """The bytes of the regular file `relpath` at `rev`, None when it is absent there;
-        OSError(EFBIG) past `max_bytes`, PathRefused for a symlink or anything not a file."""
-        found = self._blob(rev, relpath)
-        if found is None:
-            return None
-        if found[1] > max_bytes:
+        if int(size) > max_bytes:
             raise OSError(errno.EFBIG, f"over the {max_bytes}-byte limit")
-        return self._run("cat-file", "blob", found[0]).stdout
+        return self._run("cat-file", "blob", sha.decode()).stdout
 
-    def blob_sha256(self, rev: str, relpath: str) -> tuple[str, int] | None:
-        """(sha256 hex, size) of the file `relpath` at `rev`, streamed from git in constant
-        memory; None when it is absent there."""
+    def tree_files(self, rev: str, path: str) -> dict[str, tuple[str, str, int | None]]:
+        """Every file under `path` at `rev`, in one call: its path -> (mode, object id, size)."""
+        out = self._run("ls-tree", "-r", "-z", "--long", rev, "--", path, ok_codes=(0, 128))
+        found: dict[str, tuple[str, str, int | None]] = {}
+        for entry in out.stdout.split(b"\0") if out.returncode == 0 else ():
+            if b"\t" in entry:
+                head, name = entry.split(b"\t", 1)
+                mode, _kind, oid, size = head.decode().split()
+                found[name.decode("utf-8", "surrogateescape")] = (
+                    mode,
+                    oid,
+                    int(size) if size.isdigit() else None,
+                )
+        return found
+
+    def blob_sha256(self, oid: str) -> tuple[str, int]:
+        """(sha256 hex, size) of the blob `oid`, streamed from git in constant memory."""
         from releaser.models.hashing import sha256_of
 
-        found = self._blob(rev, relpath)
-        if found is None:
-            return None
-        running = _LogProcess(self._argv(["cat-file", "blob", found[0]]), self._env)
+        running = _LogProcess(self._argv(["cat-file", "blob", oid]), self._env)
         try:
             return sha256_of(running.stdout)
         finally:

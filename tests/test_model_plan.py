@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from releaser.domain.bump import Bump, BumpPolicy
-from releaser.domain.model_plan import ModelPlan, plan_model, soften
+from releaser.domain.bump import Bump, BumpPolicy, soften
+from releaser.domain.model_plan import ModelPlan, plan_model
 from releaser.models import manifest as loader
 from releaser.models.sources import WorkspaceFiles
 from tests.modelutil import manifest, write_model

@@ -335,3 +335,41 @@ def test_plan_json_still_parses_as_one_object(tmp_path):
     with contextlib.redirect_stdout(out):
         assert main(["plan", "--repo", str(repo.path), "--json"]) == 0
     assert json.loads(out.getvalue())["releases"][0]["model"]["model_bump"] == "major"
+
+
+def test_a_new_metrics_file_does_not_explain_new_weights(tmp_path):
+    from tests.modelutil import sha, write_json
+
+    def with_metrics(root, auc: float) -> dict:
+        text = write_json(root / "metrics.json", {"metrics": [{"name": "auc", "value": auc}]})
+        data = base()
+        data["metrics-file"] = {"path": "metrics.json", "sha256": sha(text)}
+        return data
+
+    repo = Repo(tmp_path / "repo")
+    (repo.path / ".github").mkdir()
+    (repo.path / ".github/releaser.yml").write_text(CONFIG % "")
+    write_model(repo.path / MODEL, with_metrics(repo.path / MODEL, 0.91))
+    commit_all(repo, "feat: churn")
+    repo.tag("churn@v1.0.0")
+    # Training writes the weights and the metrics-file: neither explains the other.
+    change(repo, with_metrics(repo.path / MODEL, 0.912), NEW_WEIGHTS)
+    release = churn(repo)
+    assert rules(release) == ["unexplained-artifact-change"]
+    assert release["model"]["flags"] == ["unexplained-artifact-change"]
+
+
+def test_a_code_only_plan_loads_no_model_module(tmp_path):
+    import subprocess
+    import sys
+
+    repo = Repo(tmp_path / "repo")
+    repo.commit("feat: x")
+    code = (
+        "import sys; from releaser.cli import main; "
+        f"main(['plan', '--repo', {str(repo.path)!r}]); "
+        "print(sorted(m for m in sys.modules if m == 'rfc8785' or m.startswith('releaser.model')"
+        " or m.startswith('releaser.domain.model')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

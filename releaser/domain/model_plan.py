@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from releaser.domain.bump import Bump, BumpPolicy
+from releaser.domain.bump import Bump
 from releaser.domain.model import CI, ModelManifest
 from releaser.domain.model_bump import Change, classify
 from releaser.domain.model_gates import GateResult, evaluate
@@ -103,13 +103,3 @@ def plan_model(
         gates_passed=all(r.passed for r in results),
         errors=bump.errors,
     )
-
-
-def soften(bump: Bump, policy: BumpPolicy, pre_major: bool) -> Bump:
-    """The pre-1.0 rules of the commit bump, applied to the manifest bump too."""
-    if pre_major:
-        if bump is Bump.MAJOR and policy.bump_minor_pre_major:
-            return Bump.MINOR
-        if bump is Bump.MINOR and policy.bump_patch_for_minor_pre_major:
-            return Bump.PATCH
-    return bump

@@ -6,12 +6,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from releaser.domain.bump import BumpPolicy, Section, decide_bump
+from releaser.domain.bump import BumpPolicy, Section, decide_bump, soften
 from releaser.domain.commits import Entry, ParsedCommit
-from releaser.domain.model_plan import ModelPlan, soften
 from releaser.domain.notes import Links, render_notes
 from releaser.domain.version import Version, next_version, parse_version
+
+if TYPE_CHECKING:  # a code-only plan never loads the model modules (nor rfc8785)
+    from releaser.domain.model_plan import ModelPlan
 
 
 @dataclass(frozen=True, slots=True)

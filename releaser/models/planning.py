@@ -26,6 +26,7 @@ class TagFiles(sources.GitFiles):
     def __init__(self, repo: GitRepo, tag: Tag, component: str) -> None:
         super().__init__(repo, tag.sha, component)
         self.tag = tag.name
+        self._listed: dict[str, tuple[str, str, int | None]] | None = None
 
     def shown(self, rel: str) -> str:
         return f"{self.component}/{rel}@{self.tag}" if self.component else f"{rel}@{self.tag}"
@@ -34,8 +35,15 @@ class TagFiles(sources.GitFiles):
         from releaser import paths
 
         paths.check(rel)
-        full = f"{self.component}/{rel}" if self.component else rel
-        return self.repo.blob_sha256(self.rev, full)
+        if self._listed is None:  # one listing for all the files, however many
+            self._listed = self.repo.tree_files(self.rev, self.component or ".")
+        found = self._listed.get(f"{self.component}/{rel}" if self.component else rel)
+        if found is None:
+            return None
+        mode, oid, _size = found
+        if mode == "120000" or not mode.startswith("100"):
+            raise ConfigError(f"{self.shown(rel)}: not a regular file (a symlink or a submodule)")
+        return self.repo.blob_sha256(oid)
 
 
 def at_tag(repo: GitRepo, tag: Tag, path: str) -> tuple[ModelManifest, bytes] | None:
@@ -49,6 +57,8 @@ def _outputs(model: ModelManifest, raw: bytes) -> set[str]:
     """What training writes, relative to the component: the artifact files, and the
     metrics-file and MLmodel the manifest names. A change to one of them explains nothing."""
     out = {loader.MANIFEST_NAME} | {f.path for f in model.files}
+    if b"metrics-file" not in raw and b"from-mlflow" not in raw:
+        return out  # parsing model.yaml a second time costs more than the rest of this
     # Parsed already, and valid: the schema has checked these keys' shapes.
     data, _root = sources.load_yaml_bounded(raw, loader.MANIFEST_NAME)
     if "metrics-file" in data:
@@ -94,8 +104,10 @@ def plan_for(
     baseline, changed = None, False
     if found is not None and previous is not None:
         baseline = found[0]
-        start = since or previous
-        changed = code_changed(repo, start, path, ((current, raw), found))
+        # Only new weights need explaining: without them the range's files go unread.
+        if baseline.digests.manifest_sha256 != current.digests.manifest_sha256:
+            start = since or previous
+            changed = code_changed(repo, start, path, ((current, raw), found))
     result = plan_model(
         current,
         baseline,
