@@ -96,3 +96,13 @@ def test_the_schema_file_is_valid_json_schema():
 
     jsonschema.Draft202012Validator.check_schema(config.schema())
     assert json.dumps(config.schema())
+
+
+def test_the_readme_rule_table_matches_the_defaults():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Model releases", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| (major|minor|patch) \|", section, re.M))
+    assert rows == {rule: bump.label for rule, bump in DEFAULT_BUMPS.items()}
