@@ -373,3 +373,18 @@ def test_a_code_only_plan_loads_no_model_module(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_symlink_committed_as_weights_at_the_tag_is_refused_in_one_line(tmp_path):
+    repo = Repo(tmp_path / "repo")
+    (repo.path / ".github").mkdir()
+    (repo.path / ".github/releaser.yml").write_text(CONFIG % "")
+    write_model(repo.path / MODEL, base(), {})
+    (repo.path / MODEL / "model.safetensors").symlink_to("../../.git/config")
+    commit_all(repo, "feat: churn")
+    repo.tag("churn@v1.0.0")
+    (repo.path / MODEL / "model.safetensors").unlink()
+    change(repo, edited(card={"license": "MIT"}))
+    code, out, err = plan_text(repo)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "models/churn/model.safetensors@churn@v1.0.0: not a regular file" in err
