@@ -388,3 +388,22 @@ def test_a_symlink_committed_as_weights_at_the_tag_is_refused_in_one_line(tmp_pa
     code, out, err = plan_text(repo)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "models/churn/model.safetensors@churn@v1.0.0: not a regular file" in err
+
+
+def test_weights_kept_in_git_lfs_are_known_at_the_tag_by_their_pointer(tmp_path):
+    from tests.modelutil import sha
+
+    data = base()
+    data["artifact"]["files"][0]["sha256"] = sha(WEIGHTS)
+    repo = released(tmp_path, data=data)
+    # What git holds for an LFS-tracked file: the pointer, naming the content's sha256.
+    pointer = (
+        "version https://git-lfs.github.com/spec/v1\n"
+        f"oid sha256:{sha(WEIGHTS)}\nsize {len(WEIGHTS)}\n"
+    )
+    (repo.path / MODEL / "model.safetensors").write_text(pointer)
+    commit_all(repo, "chore: weights to lfs")
+    repo.git("tag", "-f", "churn@v1.0.0")
+    change(repo, edited(card={"license": "MIT"}))  # the smudged weights, as checked out
+    release = churn(repo)
+    assert rules(release) == ["config-changed"] and release["version"] == "1.0.1"

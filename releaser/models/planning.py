@@ -40,10 +40,37 @@ class TagFiles(sources.GitFiles):
         found = self._listed.get(f"{self.component}/{rel}" if self.component else rel)
         if found is None:
             return None
-        mode, oid, _size = found
+        mode, oid, size = found
         if mode == "120000" or not mode.startswith("100"):
             raise ConfigError(f"{self.shown(rel)}: not a regular file (a symlink or a submodule)")
+        if size is not None and size <= _LFS_POINTER_MAX:
+            full = f"{self.component}/{rel}" if self.component else rel
+            pointer = lfs_pointer(self.repo.show_blob(self.rev, full, _LFS_POINTER_MAX) or b"")
+            if pointer is not None:
+                return pointer
         return self.repo.blob_sha256(oid)
+
+
+_LFS_POINTER_MAX = 1024  # git-lfs's own bound on a pointer file
+_LFS_VERSION = b"version https://git-lfs.github.com/spec/v1\n"
+
+
+def lfs_pointer(data: bytes) -> tuple[str, int] | None:
+    """(sha256 hex, size) of the content a Git LFS pointer file stands for, else None. The
+    pointer names its object by the sha256 of the content, so a model file kept in LFS is
+    known at a tag without fetching it."""
+    if not data.startswith(_LFS_VERSION):
+        return None
+    fields = dict(
+        line.split(" ", 1) for line in data.decode("ascii", "replace").splitlines() if " " in line
+    )
+    oid, size = fields.get("oid", ""), fields.get("size", "")
+    digest = oid.removeprefix("sha256:")
+    if not oid.startswith("sha256:") or len(digest) != 64 or not size.isdigit():
+        return None
+    if any(c not in "0123456789abcdef" for c in digest):
+        return None
+    return digest, int(size)
 
 
 def at_tag(repo: GitRepo, tag: Tag, path: str) -> tuple[ModelManifest, bytes] | None:
