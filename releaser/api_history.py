@@ -96,5 +96,8 @@ class ApiHistory:
         paths.check(path)
         return self.gh.file_text(path, self._head)
 
+    def model_source(self) -> None:
+        return None  # a model's files are hashed in a clone, never fetched through the API
+
     def tree(self) -> str:
         return self.gh.commit_tree(self._head)

@@ -22,6 +22,10 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--repo", type=Path, default=Path("."), help="repository (default: .)")
     plan.add_argument("--config", type=Path, help="config file (default: .github/releaser.yml)")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
+    models = sub.add_parser("models", help="every version of every model component, from git")
+    models.add_argument("--repo", type=Path, default=Path("."), help="repository (default: .)")
+    models.add_argument("--config", type=Path, help="config file (default: .github/releaser.yml)")
+    models.add_argument("--json", action="store_true", help="print one JSON object")
     verify = sub.add_parser("verify", help="verify downloaded release evidence offline")
     verify.add_argument("paths", nargs="+", type=Path, help="a folder of assets, or the files")
     verify.add_argument("--repo", type=Path, help="a clone to check the tag and commits against")
@@ -43,6 +47,10 @@ def _summary(plan) -> str:
             lines.append(f"{name}: {previous} -> no release (nothing releasable)")
         else:
             lines.append(f"{name}: {previous} -> {release.version} ({release.bump}, {release.tag})")
+        if release.model is not None:
+            from releaser.models.text import model_lines
+
+            lines += model_lines(release.model)
         if release.notes:
             lines.append("")
             lines.append(no_workflow_commands(release.notes.rstrip("\n")))
@@ -129,6 +137,16 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_models(args: argparse.Namespace) -> int:
+    from releaser.domain.markdown import no_workflow_commands
+    from releaser.models.registry import run
+
+    out = run(args.repo, args.json, args.config)
+    # Tag names and manifest text are the repository's: no line may act as a workflow command.
+    sys.stdout.write((out if args.json else no_workflow_commands(out)) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -136,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_plan(args)
         if args.command == "verify":
             return run_verify(args)
+        if args.command == "models":
+            return run_models(args)
         from releaser.promote_cli import run
 
         return run(args)

@@ -11,7 +11,7 @@ from typing import Any
 
 from releaser import paths
 from releaser.bounded import CONFIG_MAX_BYTES, load_yaml
-from releaser.domain.bump import DEFAULT_SECTIONS, BumpPolicy, Section
+from releaser.domain.bump import DEFAULT_SECTIONS, Bump, BumpPolicy, Section
 from releaser.domain.commits import DEFAULT_TYPES, SquashBullets
 from releaser.domain.evidence import RequiredCheck
 from releaser.domain.release import ComponentPolicy
@@ -32,10 +32,23 @@ class VersionFile:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """A `type: model` component's options: its manifest is `<path>/model.yaml`."""
+
+    strict: bool = False
+    bumps: tuple[tuple[str, Bump], ...] = ()  # model-bumps: rule id -> bump
+
+    @property
+    def overrides(self) -> dict[str, Bump]:
+        return dict(self.bumps)
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     policy: ComponentPolicy
     version_files: tuple[VersionFile, ...]
     changelog_path: str
+    model: ModelSettings | None = None  # None: a code component
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +183,10 @@ def _value_problems(data: dict[str, Any]):
         problem = path_problem(comp["path"])
         if problem:
             yield ("components", index, "path"), problem
+        if comp.get("type", "code") != "model":
+            for key in ("strict", "model-bumps"):
+                if key in comp:
+                    yield ("components", index, key), "only a component of type: model takes it"
     yield from _overlaps(data)
     settings: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
     settings += [(("components", i), c) for i, c in enumerate(data.get("components") or ())]
@@ -254,10 +271,13 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
             )
         seen.add(name)
         path = comp["path"].strip("/") or "."
+        model = _model_settings(comp)
+        # A model's tags are GTO's (`churn@v1.3.0`), so `gto show` reads them as versions.
+        default_prefix = f"{name}@v" if model is not None else f"{name}-{prefix}"
         policy = ComponentPolicy(
             name=name,
             path=path,
-            tag_prefix=comp.get("tag-prefix", f"{name}-{prefix}"),
+            tag_prefix=comp.get("tag-prefix", default_prefix),
             initial_version=Version.parse(comp.get("initial-version", str(initial))),
             prerelease=_prerelease(comp.get("prerelease", data.get("prerelease"))),
             bump=bump,
@@ -266,7 +286,7 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
         log = comp.get("changelog-path", changelog)
         if path != ".":
             log = f"{path}/{log}"
-        components.append(Component(policy, files, log))
+        components.append(Component(policy, files, log, model))
     if not components:
         policy = ComponentPolicy(
             "", ".", prefix, initial, _prerelease(data.get("prerelease")), bump
@@ -296,6 +316,15 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
             (data.get("policies") or {}).get("required-checks", "warn"),
         ),
     )
+
+
+def _model_settings(comp: dict[str, Any]) -> ModelSettings | None:
+    if comp.get("type", "code") != "model":
+        return None
+    bumps = tuple(
+        (rule, Bump[value.upper()]) for rule, value in comp.get("model-bumps", {}).items()
+    )
+    return ModelSettings(bool(comp.get("strict", False)), bumps)
 
 
 def _labels(raw) -> Labels:

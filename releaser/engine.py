@@ -10,15 +10,18 @@ from datetime import date
 from json.encoder import encode_basestring as _encode_str
 from typing import TYPE_CHECKING, Protocol
 
-from releaser.config import Config
+from releaser.config import Component, Config
 from releaser.domain.commits import RawCommit, parse_commits
 from releaser.domain.components import assign, indexable
 from releaser.domain.notes import Links
 from releaser.domain.release import Release, plan_release, select_tags
-from releaser.errors import GitError
+from releaser.errors import ConfigError, GitError
 
 if TYPE_CHECKING:
-    from releaser.git import LinearLog
+    from pathlib import Path
+
+    from releaser.domain.model_plan import ModelPlan
+    from releaser.git import GitRepo, LinearLog
     from releaser.git_paths import ChangedCommit
 
 
@@ -41,6 +44,7 @@ class History(Protocol):
     def walk(self) -> LocalWalk | None: ...
     def read(self, path: str) -> str | None: ...
     def tree(self) -> str: ...
+    def model_source(self) -> tuple[GitRepo, Path] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +152,38 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
         new_since_latest = None
         if latest is not None and since is not latest:
             new_since_latest = history.shas_since(latest.sha)
+        model = _model(history, component, latest, since)
         releases.append(
             plan_release(
-                policy, stable, latest, parsed, new_since_latest, links, today, config.sections
+                policy,
+                stable,
+                latest,
+                parsed,
+                new_since_latest,
+                links,
+                today,
+                config.sections,
+                model,
             )
         )
     return EnginePlan(head, tuple(releases))
+
+
+def _model(history: History, component: Component, latest, since) -> ModelPlan | None:
+    """A model component's plan: its manifest in the workspace against the one at its newest
+    tag (read from the clone, so planning stays offline). None for a code component."""
+    if component.model is None:
+        return None
+    source = history.model_source()
+    if source is None:
+        raise ConfigError(
+            f"component {component.policy.name!r} is of type: model, which is planned from a "
+            "full clone of the repository",
+            hint="check it out with actions/checkout and fetch-depth: 0",
+        )
+    from releaser.models.planning import plan_for
+
+    return plan_for(*source, component, latest, since)
 
 
 def _require_history(history: History, since) -> None:
@@ -207,6 +237,7 @@ def _plan_components(
                 links,
                 today,
                 config.sections,
+                _model(history, component, latest, start),
             )
         )
     return EnginePlan(head, tuple(releases))
@@ -274,7 +305,8 @@ def plan_warnings(result: EnginePlan) -> Iterator[str]:
 
 def plan_json(result: EnginePlan) -> Iterator[str]:
     """The `plan --json` object in pieces, exactly as json.dumps(..., ensure_ascii=False) of
-    {"releases": [{...fields, "commits": [...]}, ...]} writes it all at once.
+    {"releases": [{...fields, "commits": [...], "model"?: {...}}, ...]} writes it all at once
+    (a model component's release has "model": ModelPlan.as_json()).
 
     That is the whole shape issue #7 fixes; warnings are not part of it (the CLI prints them
     to stderr, and the Action reads them from the EnginePlan).
@@ -288,5 +320,9 @@ def plan_json(result: EnginePlan) -> Iterator[str]:
         )
         yield f'{", " if index else ""}{{{fields}, "commits": ['
         yield from _commits_json(release)
-        yield "]}"
+        if release.model is None:
+            yield "]}"
+        else:  # a model component's release also says what its manifest changed
+            yield f'], "model": {json.dumps(release.model.as_json(), ensure_ascii=False)}}}'
+
     yield "]}"

@@ -247,6 +247,14 @@ class GitRepo:
         """Tag name -> commit sha, for tags whose commit is reachable from HEAD."""
         return self._tags("--merged=HEAD")
 
+    def tag_dates(self) -> dict[str, str]:
+        """Tag name -> when it was made (an annotated tag's date, else its commit's), ISO 8601."""
+        out = self._run(
+            "for-each-ref", "--format=%(refname:strip=2)%00%(creatordate:iso-strict)", "refs/tags"
+        )
+        pairs = (line.split("\0", 1) for line in out.stdout.decode("utf-8", "replace").splitlines())
+        return {p[0]: p[1] for p in pairs if len(p) == 2}
+
     def _tags(self, *flags: str) -> dict[str, str]:
         proc = self._run(_TAGS[0], *flags, *_TAGS[1:])
         tags: dict[str, str] = {}
@@ -371,6 +379,48 @@ class GitRepo:
         if int(size) > max_bytes:
             raise OSError(errno.EFBIG, f"over the {max_bytes}-byte limit")
         return self._run("cat-file", "blob", sha.decode()).stdout
+
+    def tree_files(self, rev: str, path: str) -> dict[str, tuple[str, str, int | None]]:
+        """Every file under `path` at `rev`, in one call: its path -> (mode, object id, size)."""
+        out = self._run("ls-tree", "-r", "-z", "--long", rev, "--", path, ok_codes=(0, 128))
+        found: dict[str, tuple[str, str, int | None]] = {}
+        for entry in out.stdout.split(b"\0") if out.returncode == 0 else ():
+            if b"\t" in entry:
+                head, name = entry.split(b"\t", 1)
+                mode, _kind, oid, size = head.decode().split()
+                found[name.decode("utf-8", "surrogateescape")] = (
+                    mode,
+                    oid,
+                    int(size) if size.isdigit() else None,
+                )
+        return found
+
+    def blob_sha256(self, oid: str) -> tuple[str, int]:
+        """(sha256 hex, size) of the blob `oid`, streamed from git in constant memory."""
+        from releaser.models.hashing import sha256_of
+
+        running = _LogProcess(self._argv(["cat-file", "blob", oid]), self._env)
+        try:
+            return sha256_of(running.stdout)
+        finally:
+            running.stop(kill=False)
+
+    def changed_paths(self, since: str, path: str) -> frozenset[str]:
+        """Every path under `path` that a commit of since..HEAD changed."""
+        out = self._run(
+            "log",
+            "--format=",
+            "--name-only",
+            "--no-renames",
+            "-z",
+            "--full-history",
+            f"{since}..HEAD",
+            "--",
+            path,
+        ).stdout
+        return frozenset(
+            p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p.strip()
+        )
 
     def tree_of(self, rev: str) -> str:
         return self._run("rev-parse", f"{rev}^{{tree}}").stdout.decode().strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from releaser import paths
 from releaser.domain.commits import RawCommit
@@ -72,6 +73,10 @@ class LocalHistory:
         paths.check(path)
         head = self.head()
         return None if head is None else self.repo.show(head, path)
+
+    def model_source(self) -> tuple[GitRepo, Path]:
+        """The clone and its working tree, where a model component's files are hashed."""
+        return self.repo, self.state.toplevel
 
     def tree(self) -> str:
         head = self.head()

@@ -74,7 +74,12 @@ def decide_bump(entries: Iterable[Entry], policy: BumpPolicy, pre_major: bool) -
             found = 2
         elif found == 0 and entry.type in patch_types:
             found = 1
-    bump = Bump(found)
+    return soften(Bump(found), policy, pre_major)
+
+
+def soften(bump: Bump, policy: BumpPolicy, pre_major: bool) -> Bump:
+    """The pre-1.0 rules: before 1.0.0 a bump may be configured one step smaller. They apply
+    to a model's manifest bump as to the commits' bump."""
     if pre_major:
         if bump is Bump.MAJOR and policy.bump_minor_pre_major:
             return Bump.MINOR

@@ -6,11 +6,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from releaser.domain.bump import BumpPolicy, Section, decide_bump
+from releaser.domain.bump import BumpPolicy, Section, decide_bump, soften
 from releaser.domain.commits import Entry, ParsedCommit
 from releaser.domain.notes import Links, render_notes
 from releaser.domain.version import Version, next_version, parse_version
+
+if TYPE_CHECKING:  # a code-only plan never loads the model modules (nor rfc8785)
+    from releaser.domain.model_plan import ModelPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class Release:
     entries: tuple[Entry, ...]
     commits: tuple[ParsedCommit, ...]
     warnings: tuple[str, ...] = ()
+    model: ModelPlan | None = None  # a model component's manifest bump, digests and gates
 
 
 def select_tags(
@@ -153,17 +158,25 @@ def plan_release(
     links: Links,
     today: date,
     sections: tuple[Section, ...],
+    model: ModelPlan | None = None,
 ) -> Release:
     """`commits` are newest first since the tag the bump is measured from.
 
     `new_since_latest` names the commits after a newer prerelease tag (None when the newest tag is
     stable); a prerelease channel only moves when one of them is releasable.
+
+    `model` is a model component's plan: the bump is the larger of the commits' and the
+    manifest's (measured against the newest tag), with the same pre-1.0 rules.
     """
     live = cancel_reverts(commits)
     entries = tuple(e for c in live for e in c.entries)
     base = stable.version if stable else None
     pre_major = (base or policy.initial_version).major == 0
     bump = decide_bump(entries, policy.bump, pre_major)
+    manifest_bump = type(bump).NONE
+    if model is not None:
+        manifest_bump = soften(model.model_bump, policy.bump, pre_major)
+        bump = max(bump, manifest_bump)
     warnings: list[str] = []
     previous = latest
     forced = _release_as(live, previous, warnings)
@@ -171,7 +184,7 @@ def plan_release(
     if result is None:
         if new_since_latest is not None and policy.prerelease is not None:
             fresh = tuple(e for e in entries if e.sha in new_since_latest)
-            if decide_bump(fresh, policy.bump, pre_major).value == 0:
+            if decide_bump(fresh, policy.bump, pre_major).value == 0 and not manifest_bump:
                 bump = type(bump).NONE
         nxt = next_version(
             base,
@@ -195,6 +208,7 @@ def plan_release(
             entries,
             live,
             tuple(warnings),
+            model,
         )
     version, label = result
     tag = policy.tag_for(version)
@@ -217,4 +231,5 @@ def plan_release(
         entries,
         live,
         tuple(warnings),
+        model,
     )

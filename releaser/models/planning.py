@@ -1,0 +1,148 @@
+"""What a model release's plan reads: the manifest in the workspace (its files hashed), the
+manifest at the component's previous tag (from git, so `plan` stays offline), and whether a
+commit of the range changed anything else under the component path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from releaser.domain.model_plan import ModelPlan, plan_model
+from releaser.errors import ConfigError
+from releaser.models import manifest as loader
+from releaser.models import sources
+
+if TYPE_CHECKING:
+    from releaser.config import Component
+    from releaser.domain.model import ModelManifest
+    from releaser.domain.release import Tag
+    from releaser.git import GitRepo
+
+
+class TagFiles(sources.GitFiles):
+    """The component's files at a tag. A file committed there is hashed from git (streamed);
+    one that is not (LFS, ignored, given by uri) keeps the digest its model.yaml declared."""
+
+    def __init__(self, repo: GitRepo, tag: Tag, component: str) -> None:
+        super().__init__(repo, tag.sha, component)
+        self.tag = tag.name
+        self._listed: dict[str, tuple[str, str, int | None]] | None = None
+
+    def shown(self, rel: str) -> str:
+        return f"{self.component}/{rel}@{self.tag}" if self.component else f"{rel}@{self.tag}"
+
+    def hash(self, rel: str) -> tuple[str, int] | None:  # type: ignore[override]
+        from releaser import paths
+
+        paths.check(rel)
+        if self._listed is None:  # one listing for all the files, however many
+            self._listed = self.repo.tree_files(self.rev, self.component or ".")
+        found = self._listed.get(f"{self.component}/{rel}" if self.component else rel)
+        if found is None:
+            return None
+        mode, oid, size = found
+        if mode == "120000" or not mode.startswith("100"):
+            raise ConfigError(f"{self.shown(rel)}: not a regular file (a symlink or a submodule)")
+        if size is not None and size <= _LFS_POINTER_MAX:
+            full = f"{self.component}/{rel}" if self.component else rel
+            pointer = lfs_pointer(self.repo.show_blob(self.rev, full, _LFS_POINTER_MAX) or b"")
+            if pointer is not None:
+                return pointer
+        return self.repo.blob_sha256(oid)
+
+
+_LFS_POINTER_MAX = 1024  # git-lfs's own bound on a pointer file
+_LFS_VERSION = b"version https://git-lfs.github.com/spec/v1\n"
+
+
+def lfs_pointer(data: bytes) -> tuple[str, int] | None:
+    """(sha256 hex, size) of the content a Git LFS pointer file stands for, else None. The
+    pointer names its object by the sha256 of the content, so a model file kept in LFS is
+    known at a tag without fetching it."""
+    if not data.startswith(_LFS_VERSION):
+        return None
+    fields = dict(
+        line.split(" ", 1) for line in data.decode("ascii", "replace").splitlines() if " " in line
+    )
+    oid, size = fields.get("oid", ""), fields.get("size", "")
+    digest = oid.removeprefix("sha256:")
+    if not oid.startswith("sha256:") or len(digest) != 64 or not size.isdigit():
+        return None
+    if any(c not in "0123456789abcdef" for c in digest):
+        return None
+    return digest, int(size)
+
+
+def at_tag(repo: GitRepo, tag: Tag, path: str) -> tuple[ModelManifest, bytes] | None:
+    """(the manifest at `tag`, its model.yaml); None when the component had none there."""
+    files = TagFiles(repo, tag, path)
+    raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
+    return None if raw is None else (loader.parse(raw, files), raw)
+
+
+def _outputs(model: ModelManifest, raw: bytes) -> set[str]:
+    """What training writes, relative to the component: the artifact files, and the
+    metrics-file and MLmodel the manifest names. A change to one of them explains nothing."""
+    out = {loader.MANIFEST_NAME} | {f.path for f in model.files}
+    if b"metrics-file" not in raw and b"from-mlflow" not in raw:
+        return out  # parsing model.yaml a second time costs more than the rest of this
+    # Parsed already, and valid: the schema has checked these keys' shapes.
+    data, _root = sources.load_yaml_bounded(raw, loader.MANIFEST_NAME)
+    if "metrics-file" in data:
+        out.add(data["metrics-file"]["path"])
+    if "from-mlflow" in data["interface"]:
+        out.add(data["interface"]["from-mlflow"])
+    return out
+
+
+def code_changed(
+    repo: GitRepo, since: Tag, path: str, models: tuple[tuple[ModelManifest, bytes], ...]
+) -> bool:
+    """Whether a commit of since..HEAD changed a file under `path` other than what training
+    writes (see _outputs) in the manifest now or at the tag."""
+    prefix = "" if path == "." else f"{path}/"
+    outputs: set[str] = set()
+    for model, raw in models:
+        outputs |= {prefix + rel for rel in _outputs(model, raw)}
+    return any(p not in outputs for p in repo.changed_paths(since.sha, path))
+
+
+def plan_for(
+    repo: GitRepo,
+    workspace: Path,
+    component: Component,
+    previous: Tag | None,
+    since: Tag | None,
+) -> ModelPlan:
+    """The model plan of `component` at HEAD: `previous` is its newest tag (the baseline),
+    `since` the tag its commit range starts after. Refuses (exit 2) what strict forbids."""
+    settings = component.model
+    assert settings is not None
+    path = component.policy.path
+    files = sources.WorkspaceFiles(workspace, path)
+    raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
+    if raw is None:
+        raise ConfigError(
+            f"{files.shown(loader.MANIFEST_NAME)}: not found; component "
+            f"{component.policy.name!r} is of type: model and needs one"
+        )
+    current = loader.parse(raw, files)
+    found = at_tag(repo, previous, path) if previous is not None else None
+    baseline, changed = None, False
+    if found is not None and previous is not None:
+        baseline = found[0]
+        # Only new weights need explaining: without them the range's files go unread.
+        if baseline.digests.manifest_sha256 != current.digests.manifest_sha256:
+            start = since or previous
+            changed = code_changed(repo, start, path, ((current, raw), found))
+    result = plan_model(
+        current,
+        baseline,
+        previous.name if previous is not None and baseline is not None else None,
+        changed,
+        settings.overrides,
+        settings.strict,
+    )
+    if result.errors:
+        raise ConfigError(f"{component.policy.name}: {result.errors[0]}")
+    return result

@@ -1,0 +1,102 @@
+"""The Action plans a model component with the same engine as `releaser plan`: its release PR
+proposes the manifest-bumped version under its GTO tag, and the merge publishes that tag."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from releaser.domain.release_pr import parse_body
+from tests.action_util import ActionRunner
+from tests.modelutil import WEIGHTS, manifest
+
+NEW_WEIGHTS = b"weights-v2\n" * 100
+CONFIG = """components:
+  - {name: churn, path: models/churn, type: model}
+  - {name: api, path: services/api}
+"""
+
+
+@pytest.fixture
+def action(fakegithub, tmp_path):
+    return ActionRunner(fakegithub, tmp_path)
+
+
+def model_files(data: dict, weights: bytes) -> dict:
+    return {
+        "models/churn/model.yaml": yaml.safe_dump(data, sort_keys=False),
+        "models/churn/model.safetensors": weights,
+    }
+
+
+def test_a_retrained_model_gets_its_patch_release_pr_and_gto_tag(fakegithub, action):
+    fake = fakegithub
+    fake.commit(
+        "main",
+        "chore: init",
+        {
+            ".github/releaser.yml": CONFIG,
+            "services/api/app.py": "1\n",
+            **model_files(manifest(), WEIGHTS),
+        },
+    )
+    fake.tag("churn@v1.0.0")
+    fake.tag("api-v1.0.0")
+    retrained = copy.deepcopy(manifest())
+    retrained["training"]["data"] = [{"name": "customers", "version": "2024-07"}]
+    # A chore: the commit alone asks for no release; the manifest asks for a patch.
+    fake.commit("main", "chore(churn): retrain on July data", model_files(retrained, NEW_WEIGHTS))
+
+    first = action.run("push")
+    assert first.code == 0, first.stdout + first.stderr
+    (pr,) = [p for p in fake.pulls.values() if p.state == "open"]
+    marker = parse_body(pr.body)
+    (release,) = marker.releases
+    assert (release.component, release.version, release.tag) == ("churn", "1.0.1", "churn@v1.0.1")
+    assert release.previous_tag == "churn@v1.0.0"
+    files = fake.git.text("show", "--name-only", "--format=", f"refs/heads/{pr.head}").split()
+    assert files == ["models/churn/CHANGELOG.md"]
+
+    merge_sha = fake.merge_pull(pr.number)
+    published = action.run("pull_request.closed", event=action.merged_event(pr.number))
+    assert published.code == 0, published.stdout + published.stderr
+    assert fake.tags()["churn@v1.0.1"] == merge_sha
+    assert published.outputs["models/churn--version"] == "1.0.1"
+
+
+def test_an_unchanged_model_opens_no_release_pr(fakegithub, action):
+    fake = fakegithub
+    fake.commit(
+        "main",
+        "chore: init",
+        {
+            ".github/releaser.yml": CONFIG,
+            "services/api/app.py": "1\n",
+            **model_files(manifest(), WEIGHTS),
+        },
+    )
+    fake.tag("churn@v1.0.0")
+    fake.tag("api-v1.0.0")
+    fake.commit("main", "chore(churn): notes", {"models/churn/NOTES.md": "nothing\n"})
+    result = action.run("push")
+    assert result.code == 0, result.stdout + result.stderr
+    assert [p for p in fake.pulls.values() if p.state == "open"] == []
+
+
+def test_without_a_full_clone_a_model_component_is_refused_before_any_write(fakegithub, action):
+    fake = fakegithub
+    fake.commit(
+        "main",
+        "chore: init",
+        {".github/releaser.yml": CONFIG, **model_files(manifest(), WEIGHTS)},
+    )
+    fake.commit("main", "feat(churn): first model", {"models/churn/train.py": "fit()\n"})
+    fake.reset_requests()
+    result = action.run("push", depth=1)
+    assert result.code == 2, result.stdout + result.stderr
+    assert "component 'churn' is of type: model, which is planned from a full clone" in (
+        result.stdout
+    )
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
