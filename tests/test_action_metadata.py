@@ -191,6 +191,9 @@ def test_there_are_workflows_and_caller_examples():
         "workflows/github-app-token.yml",
         "workflows/monorepo.yml",
         "workflows/reusable.yml",
+        ".github/workflows/promote.yml",
+        ".github/workflows/deployment-status.yml",
+        "workflows/promote.yml",
     } <= names
 
 
