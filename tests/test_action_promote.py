@@ -245,3 +245,38 @@ def test_unknown_environment_and_missing_deployment_write_nothing(fakegithub, ac
         (error,) = _errors(result)
         assert words in error, (command, error)
     assert _writes(fake) == []
+
+
+def test_requests_of_a_promotion_without_a_checkout(fakegithub, action):
+    """The reusable workflow runs promote without actions/checkout: the config is one contents
+    read at the run's commit, the run's approvals one more; the rest is the CLI's promotion."""
+    import shutil
+
+    fake = fakegithub
+    (tag,) = releases(fake, action, 1)
+    _policy(fake, "environments:\n  staging: {}\n")
+    shutil.rmtree(action.workspace)
+    assets = len(fake.release_by_tag(tag).assets)
+    fake.reset_requests()
+    out = action.run(
+        "workflow_dispatch",
+        inputs={"command": "promote", "version": tag, "environment": "staging"},
+        clone=False,
+    )
+    _ok(out)
+    calls = fake.reset_requests()
+    paths = [(c.method, c.path.split("/", 4)[-1]) for c in calls]
+    assert [p for _, p in paths if p.startswith("contents/")] == ["contents/.github/releaser.yml"]
+    assert len([p for m, p in paths if p.startswith("actions/runs/4242/approvals")]) == 1
+    assert [m for m, p in paths if m != "GET"] == ["POST", "POST"]
+    assert len(calls) == 13 + 2, paths  # bench/results-promotion.md: the CLI's 13, plus 2
+    assert assets == 5
+    status = action.run(
+        "workflow_dispatch",
+        inputs={"command": "deployment-status", "deployment-id": out.outputs["deployment_id"],
+                "state": "success"},
+        clone=False,
+    )  # fmt: skip
+    _ok(status)
+    calls = fake.reset_requests()
+    assert len(calls) == 5 and [c.method for c in calls].count("POST") == 1  # as the CLI's

@@ -114,3 +114,9 @@ def test_the_caller_promotes_deploys_and_always_reports():
     assert report["permissions"] == _wanted("deployment-status")
     assert report["with"]["deployment-id"] == "${{ needs.promote.outputs.deployment_id }}"
     assert "needs.deploy.result == 'success'" in report["with"]["state"]
+
+
+def test_the_caller_is_copied_under_a_name_no_reusable_workflow_has():
+    saved = re.search(r"Copy to (\S+)", CALLER.read_text(encoding="utf-8")).group(1)
+    reusable = {f".github/workflows/{p.name}" for p in (PROMOTE, STATUS)}
+    assert saved.startswith(".github/workflows/") and saved not in reusable
