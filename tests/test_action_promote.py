@@ -280,3 +280,19 @@ def test_requests_of_a_promotion_without_a_checkout(fakegithub, action):
     _ok(status)
     calls = fake.reset_requests()
     assert len(calls) == 5 and [c.method for c in calls].count("POST") == 1  # as the CLI's
+
+
+def test_tampered_evidence_is_one_error_naming_evidence_even_for_break_glass(fakegithub, action):
+    fake = fakegithub
+    (tag,) = releases(fake, action, 1)
+    _policy(fake)
+    asset = next(a for a in fake.release_by_tag(tag).assets if a.name == "SHA256SUMS")
+    asset.data = asset.data.replace(b"0", b"1", 1)
+    fake.reset_requests()
+    refused = _run(action, "promote", version=tag, environment="production", emergency="true",
+                   reason="outage")  # fmt: skip
+    assert refused.code != 0
+    assert _commands(refused) == _errors(refused)
+    (error,) = _errors(refused)
+    assert "promotion refused by rule `evidence`" in error, error
+    assert _writes(fake) == [] and fake.issues == {} and fake.deployments == {}
