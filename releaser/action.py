@@ -37,7 +37,10 @@ def credentials(settings: Settings, runner: Runner) -> tuple[str, tuple[str, ...
             settings.app_id,
             key,
             settings.repository,
-            permissions_for(settings.command),
+            permissions_for(
+                settings.command,
+                break_glass=settings.promotion is not None and settings.promotion.emergency,
+            ),
         )
         runner.mask(token)
     if not token:
@@ -162,6 +165,13 @@ def main(env: Mapping[str, str]) -> int:
     try:
         settings = from_env(env, datetime.now(UTC))
         token, secrets = credentials(settings, runner)
+        if settings.promotion is not None:
+            from releaser.promote_action import promotion
+
+            outputs, text = promotion(settings, runner, token)
+            runner.set_outputs(outputs)
+            runner.summary(text)
+            return 0
         out = execute(Run(settings, runner, token, secrets))
         runner.set_outputs(_outputs(out.published, out.prs))
         runner.summary(summary(out))

@@ -22,6 +22,17 @@ INPUTS = (
     "artifacts",
     "sbom",
     "fail-on-missing-evidence",
+    # promotion (command: promote | deployment-status | rollback)
+    "version",
+    "environment",
+    "strategy",
+    "reason",
+    "emergency",
+    "component",
+    "deployment-id",
+    "state",
+    "environment-url",
+    "description",
 )
 OUTPUTS = (
     "release_created",
@@ -38,8 +49,13 @@ OUTPUTS = (
     "prs_created",
     "paths_released",
     "evidence_url",
+    # promotion
+    "deployment_id",
+    "tag",
+    "review_issue",
 )
-COMMANDS = ("auto", "release-pr", "publish", "plan")
+PROMOTION_COMMANDS = ("promote", "deployment-status", "rollback")
+COMMANDS = ("auto", "release-pr", "publish", "plan", *PROMOTION_COMMANDS)
 
 
 def read_input(env: Mapping[str, str], name: str, default: str = "") -> str:

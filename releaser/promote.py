@@ -223,14 +223,16 @@ def _review_body(payload: dict, deployment_id: int, environment: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def complete(gh, deployment_id: int, state: str, url: str, description: str) -> list[int]:
+def complete(
+    gh, deployment_id: int, state: str, url: str, description: str, environment_url: str = ""
+) -> list[int]:
     """The user's deploy finished. A full deployment that succeeded retires every older live
     deployment of its component in its environment, one `inactive` status each (and retires
     itself when a newer full one already succeeded: the newest wins)."""
     data = gh.deployment(deployment_id)
     if data is None or not is_releaser_record(data.get("payload")):
         raise ReleaserError(f"no deployment {deployment_id} recorded by releaser")
-    gh.create_status(deployment_id, state, description, url)
+    gh.create_status(deployment_id, state, description, url, environment_url)
     retired: list[int] = []
     record = gh.record(data)
     if state != "success" or not record.full:

@@ -25,7 +25,8 @@ def add_parsers(sub) -> None:
     s = sub.add_parser("deployment-status", help="report the deploy's result")
     s.add_argument("id")
     s.add_argument("state", choices=("success", "failure"))
-    s.add_argument("--url", default="")
+    s.add_argument("--url", default="", help="the deploy's log (e.g. the CI run)")
+    s.add_argument("--environment-url", default="", help="the deployed environment")
     s.add_argument("--description", default="")
     r = sub.add_parser("rollback", help="promote the version that ran before the current one")
     r.add_argument("--environment", required=True)
@@ -134,7 +135,9 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "deployment-status":
         if not args.id.isdigit():
             raise ConfigError(f"deployment id {args.id!r} is not a number")
-        retired = p.complete(gh, int(args.id), args.state, args.url, args.description)
+        retired = p.complete(
+            gh, int(args.id), args.state, args.url, args.description, args.environment_url
+        )
         _output({"deployment_id": args.id, "retired": ",".join(map(str, retired))})
     elif args.command == "rollback":
         p.policy_for(policies, args.environment)

@@ -13,8 +13,9 @@ from typing import Any
 
 from releaser import config as config_mod
 from releaser import paths
-from releaser.actions import COMMANDS, read_input
+from releaser.actions import COMMANDS, PROMOTION_COMMANDS, read_input
 from releaser.config import Config
+from releaser.domain.promotion import Strategy, parse_strategy
 from releaser.errors import ConfigError
 from releaser.evidence.collect import RunInfo, run_info, split_globs
 from releaser.github import RetryTiming
@@ -23,6 +24,22 @@ from releaser.github import RetryTiming
 # limit resets, write and upload retries), so the fault tests run at CPU speed. It is read
 # here, at the edge, and nowhere below; what is retried and how often stay the same.
 TEST_RETRY_SCALE = "RELEASER_TEST_RETRY_SCALE"
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionInputs:
+    """The inputs of `promote`, `deployment-status` and `rollback`, checked before any request."""
+
+    tag: str = ""  # the `version` input: a tag such as v1.4.0 or churn@v1.3.0
+    environment: str = ""
+    strategy: Strategy = Strategy("full")
+    reason: str = ""
+    emergency: bool = False
+    component: str = ""
+    deployment_id: int = 0
+    state: str = ""
+    environment_url: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +69,7 @@ class Settings:
     write_interval: float
     timing: RetryTiming
     now: datetime
+    promotion: PromotionInputs | None = None  # set for the promotion commands only
 
     @property
     def explicit_config(self) -> bool:
@@ -117,10 +135,58 @@ def _flag(env: Mapping[str, str], name: str) -> bool | None:
     raise ConfigError(f"input {name} must be true or false, not {value!r}")
 
 
+def _name(env: Mapping[str, str], name: str, required: bool, spaces: bool = True) -> str:
+    """A name GitHub is asked about (a tag, an environment, a component): one line, bounded."""
+    value = read_input(env, name)
+    if not value:
+        if required:
+            raise ConfigError(f"input {name} is required")
+        return value
+    bad = any(ord(c) < 32 or ord(c) == 127 or (not spaces and c.isspace()) for c in value)
+    if bad or len(value) > 255:
+        raise ConfigError(f"input {name} {value[:80]!r} is not a usable name")
+    return value
+
+
+def _promotion(env: Mapping[str, str], command: str) -> PromotionInputs:
+    if command == "deployment-status":
+        raw = _name(env, "deployment-id", required=True)
+        if not raw.isdigit():
+            raise ConfigError(f"input deployment-id {raw!r} is not a number")
+        state = read_input(env, "state")
+        if state not in ("success", "failure"):
+            raise ConfigError(f"input state must be success or failure, not {state!r}")
+        url = _name(env, "environment-url", required=False, spaces=False)
+        if url and not url.startswith(("https://", "http://")):
+            raise ConfigError(f"input environment-url {url[:80]!r} is not an http(s) URL")
+        return PromotionInputs(
+            deployment_id=int(raw),
+            state=state,
+            environment_url=url,
+            description=" ".join(read_input(env, "description").split())[:140],
+        )
+    environment = _name(env, "environment", required=command in ("promote", "rollback"))
+    if command == "rollback":
+        return PromotionInputs(
+            environment=environment, component=_name(env, "component", required=False)
+        )
+    tag = _name(env, "version", required=True, spaces=False)
+    try:
+        strategy = parse_strategy(read_input(env, "strategy", "full"))
+    except ValueError as exc:
+        raise ConfigError(f"input {exc}") from None
+    reason = read_input(env, "reason")
+    emergency = bool(_flag(env, "emergency"))
+    if emergency and not reason:
+        raise ConfigError("input emergency needs a reason (the review issue records it)")
+    return PromotionInputs(tag, environment, strategy, reason, emergency)
+
+
 def from_env(env: Mapping[str, str], now: datetime) -> Settings:
     command = read_input(env, "command", "auto")
     if command not in COMMANDS:
         raise ConfigError(f"unknown command '{command}'; expected one of {', '.join(COMMANDS)}")
+    promotion = _promotion(env, command) if command in PROMOTION_COMMANDS else None
     config_file = read_input(env, "config-file", config_mod.DEFAULT_PATH)
     why = paths.problem(config_file)
     if why is not None:  # it is read from the workspace or, without a checkout, the API
@@ -153,4 +219,5 @@ def from_env(env: Mapping[str, str], now: datetime) -> Settings:
         write_interval=float(env.get("RELEASER_SECONDS_BETWEEN_WRITES", "1") or 0),
         timing=retry_timing(env),
         now=now,
+        promotion=promotion,
     )

@@ -28,6 +28,16 @@ INPUTS = (
     "artifacts",
     "sbom",
     "fail-on-missing-evidence",
+    "version",
+    "environment",
+    "strategy",
+    "reason",
+    "emergency",
+    "component",
+    "deployment-id",
+    "state",
+    "environment-url",
+    "description",
 )
 OUTPUTS = (
     "release_created",
@@ -44,13 +54,21 @@ OUTPUTS = (
     "prs_created",
     "paths_released",
     "evidence_url",
+    "deployment_id",
+    "tag",
+    "review_issue",
 )
+# Read by the promotion commands only; release.yml runs the release commands and passes none.
+PROMOTION_INPUTS = INPUTS[INPUTS.index("version") :]
+PROMOTION_OUTPUTS = ("deployment_id", "tag", "review_issue")
 DEFAULTS = {
     "token": "${{ github.token }}",
     "config-file": ".github/releaser.yml",
     "command": "auto",
     "target-branch": "",
     "fail-on-missing-evidence": "",
+    "strategy": "full",
+    "emergency": "false",
 }
 SHA_USES = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+(\.\d+){0,2}\b")
@@ -120,6 +138,7 @@ def test_input_defaults(action):
     assert got == DEFAULTS
     allowed = set(re.findall(r"`([a-z-]+)`", action["inputs"]["command"]["description"]))
     assert {"auto", "release-pr", "publish", "plan"} <= allowed
+    assert {"promote", "deployment-status", "rollback"} <= allowed
 
 
 def test_image_line_is_the_released_version_and_marked(action):
@@ -172,6 +191,9 @@ def test_there_are_workflows_and_caller_examples():
         "workflows/github-app-token.yml",
         "workflows/monorepo.yml",
         "workflows/reusable.yml",
+        ".github/workflows/promote.yml",
+        ".github/workflows/deployment-status.yml",
+        "workflows/promote.yml",
     } <= names
 
 
@@ -221,8 +243,8 @@ def test_reusable_workflow_passes_every_input_and_reexports_every_output(action)
     job = wf["jobs"]["release"]
     step = next(s for s in job["steps"] if s.get("id") == "releaser")
     # A docker:// step gets no action.yml defaults, so every input must be passed.
-    assert set(step["with"]) == set(INPUTS)
-    assert set(call["outputs"]) == set(OUTPUTS) == set(job["outputs"])
+    assert set(step["with"]) == set(INPUTS) - set(PROMOTION_INPUTS)
+    assert set(call["outputs"]) == set(OUTPUTS) - set(PROMOTION_OUTPUTS) == set(job["outputs"])
     assert {"app-id", "app-private-key", "token"} <= set(call["secrets"])
     assert "artifact-name" in call["inputs"]
     assert wf["concurrency"] == {

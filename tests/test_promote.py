@@ -44,8 +44,14 @@ def test_staging_then_production_and_the_refusals_on_the_way(fakegithub, action,
     writes = [(c.method, c.path.split("/", 4)[-1]) for c in calls if c.method != "GET"]
     assert [w[0] for w in writes] == ["POST", "POST"]  # the deployment and its status
 
-    cli.ok("deployment-status", str(deployment), "success", "--url", "https://ci.example/1")
+    cli.ok("deployment-status", str(deployment), "success", "--url", "https://ci.example/1",
+           "--environment-url", "https://staging.example.com")  # fmt: skip
     assert fake.deployment_states(deployment) == ["in_progress", "success"]
+    status = fake.deployments[deployment].statuses[-1]
+    assert (status.log_url, status.environment_url) == (
+        "https://ci.example/1",
+        "https://staging.example.com",
+    )
 
     soaking = cli("promote", tag, "--to", "production")
     assert soaking.code != 0 and "rule `soak`" in soaking.stderr, soaking.stderr

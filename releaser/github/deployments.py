@@ -119,6 +119,7 @@ class Deployments(Base):
         state: str,
         description: str = "",
         log_url: str = "",
+        environment_url: str = "",
     ) -> None:
         """A status; never GitHub's auto_inactive, which would also retire other components'
         deployments in the environment: releaser retires its own, one status each."""
@@ -129,6 +130,8 @@ class Deployments(Base):
         }
         if log_url:
             body["log_url"] = log_url
+        if environment_url:
+            body["environment_url"] = environment_url
         self._write("POST", f"/deployments/{deployment_id}/statuses", body)
 
     def environment_reviewers(self, name: str) -> list[str] | None:

@@ -26,6 +26,14 @@ _STEPS: Mapping[str, Mapping[str, str]] = {
         "checks": READ,
         "statuses": READ,
     },
+    # Promotion: download and re-verify the release's evidence, read the tag, the config (when
+    # there is no checkout), the environment and the run's approvals (actions), and record the
+    # deployment and its statuses.
+    "promote": {"contents": READ, "actions": READ, "deployments": WRITE},
+    # Break glass: the post-release review issue. Granted only when the run asks for it.
+    "break-glass": {"issues": WRITE},
+    # The deploy's result: a status on the deployment, `inactive` on the ones it replaced.
+    "deployment-status": {"deployments": WRITE},
 }
 
 COMMAND_STEPS: Mapping[str, tuple[str, ...]] = {
@@ -33,13 +41,23 @@ COMMAND_STEPS: Mapping[str, tuple[str, ...]] = {
     "release-pr": ("look", "release-pr"),
     "publish": ("look", "publish"),
     "plan": ("look",),
+    "promote": ("promote",),
+    "rollback": ("promote",),  # promotes the earlier version, never as break glass
+    "deployment-status": ("deployment-status",),
 }
+# Steps a command runs only when its input asks: command -> (flag, step).
+CONDITIONAL_STEPS: Mapping[str, tuple[str, str]] = {"promote": ("break_glass", "break-glass")}
 
 
-def permissions_for(command: str) -> dict[str, str]:
-    """The union of what `command`'s steps need, `write` winning over `read`."""
+def permissions_for(command: str, *, break_glass: bool = False) -> dict[str, str]:
+    """The union of what `command`'s steps need, `write` winning over `read`; a conditional
+    step (CONDITIONAL_STEPS) counts only when its flag is set."""
+    steps = list(COMMAND_STEPS[command])
+    flag, step = CONDITIONAL_STEPS.get(command, ("", ""))
+    if flag == "break_glass" and break_glass:
+        steps.append(step)
     out: dict[str, str] = {}
-    for step in COMMAND_STEPS[command]:
+    for step in steps:
         for name, level in _STEPS[step].items():
             if out.get(name) != WRITE:
                 out[name] = level
