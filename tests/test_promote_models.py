@@ -150,3 +150,33 @@ def test_code_components_meet_check_gates_and_never_get_stage_tags(fakegithub, a
     cli = Promoter(fake, tmp_path, "environments:\n  production: {}\n")
     done = cli.ok("promote", tag, "--to", "production")
     assert "stage_tag" not in done.outputs and not [t for t in fake.tags() if "#" in t]
+
+
+def test_racing_model_promotions_leave_one_deployment_and_one_stage_tag(
+    fakegithub, action, tmp_path
+):
+    import threading
+
+    fake = fakegithub
+    first, second = model_releases(fake, action, [0.90, 0.95])
+    cli = Promoter(fake, tmp_path, GATED)
+    fake.race("POST", r"/deployments$", parties=2)
+    results = {}
+
+    def run(tag):
+        results[tag] = cli("promote", tag, "--to", "staging")
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (winner,) = [r for r in results.values() if r.code == 0]
+    (loser,) = [r for r in results.values() if r.code != 0]
+    assert "supersedes" in loser.stderr and loser.stderr.count("\n") == 1
+    (stage,) = [t for t in fake.tags() if "#" in t]  # the loser retired before tagging
+    assert stage == winner.outputs["stage_tag"]
+    message = json.loads(fake.git.read_tag(fake.ref_sha(f"refs/tags/{stage}")).message)
+    assert message["deployment_id"] == int(winner.outputs["deployment_id"])
+    live = [d for d in fake.deployments.values() if fake.deployment_states(d.id)[-1] != "inactive"]
+    assert [d.id for d in live] == [message["deployment_id"]]
