@@ -44,6 +44,7 @@ class Promotion:
     strategy: Strategy
     reason: str
     emergency: bool = False
+    rollback: bool = False
 
 
 class Refused(ReleaserError):
@@ -183,7 +184,7 @@ def promote(
     )
     if refusal is not None:
         raise Refused(refusal)
-    gates = pm.gate_results(gh, policy, doc, models, records, tags)
+    gates = pm.gate_results(gh, policy, doc, models, records, tags, request.rollback)
     failed = gate_refusal(gates)  # break glass skips after and soak, never a gate
     if failed is not None:
         raise Refused(failed)
@@ -318,7 +319,7 @@ def rollback_request(gh, environment: str, component: str) -> Promotion:
             f"no earlier version succeeded in {environment} before {current.version}",
             "nothing to roll back to",
         )
-    return Promotion(target.tag, environment, Strategy("full"), "rollback")
+    return Promotion(target.tag, environment, Strategy("full"), "rollback", rollback=True)
 
 
 def history(gh, environment: str | None, component: str | None) -> list[DeploymentRecord]:

@@ -124,8 +124,14 @@ def gate_results(
     models: Models | None,
     records: Sequence[DeploymentRecord],
     tags: Sequence[str],
+    rollback: bool = False,
 ) -> tuple[GateResult, ...]:
-    """The environment's gates for this release (`models` is None for a code component)."""
+    """The environment's gates for this release (`models` is None for a code component).
+
+    A rollback returns to a version that already succeeded in this environment: a
+    `stage:<this environment>` gate then has no baseline (it would compare the version with
+    the one it is rolling back from, and refuse every rollback from a better-scoring model);
+    every other gate holds."""
     if not policy.gates:
         return ()
     src = doc["source"]
@@ -138,6 +144,9 @@ def gate_results(
     baselines: dict[str, ModelManifest | None] = {}
     if models is not None:
         for name in baselines_needed(policy.gates):
+            if rollback and name == STAGE_PREFIX + policy.name:
+                baselines[name] = None
+                continue
             baselines[name] = _baseline(gh, name, src, doc, models, policy, records, tags)
     return evaluate_gates(policy.gates, model, baselines, checks)
 

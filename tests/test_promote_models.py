@@ -68,6 +68,15 @@ def test_gates_refuse_a_model_below_threshold_or_the_active_version(fakegithub, 
         fake.deployments[second].payload["gates"],
     ]
     assert cli.ok("promote", low, "--to", "staging").code == 0  # staging has no gates
+    # Rolling back from the better-scoring model stays possible: the stage gate then has no
+    # baseline (it would compare with the version being left), the threshold gate holds.
+    back = cli.ok("rollback", "--environment", "production", "--component", "churn")
+    assert back.outputs["tag"] == good
+    gates = fake.deployments[int(back.outputs["deployment_id"])].payload["gates"]
+    assert [(g["value"], g["baseline"], g["passed"]) for g in gates] == [
+        (0.90, None, True),
+        (0.90, None, True),
+    ]
 
 
 def test_stage_tags_agree_with_github_in_gto_show(fakegithub, action, tmp_path):
