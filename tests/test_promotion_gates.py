@@ -190,3 +190,48 @@ def test_config_gates_and_retention_parse():
     # A check gate needs no model component.
     code = config.parse(b"environments:\n  production:\n    gates: [{check: e2e}]\n", "x.yml")
     assert code.environments[0].gates == (Gate("check", check="e2e"),)
+
+
+def test_gates_read_the_released_model_manifest_document(tmp_path):
+    """With a model-manifest.json asset (verify.document's shape), its metrics are the ones
+    gated: no model.yaml read, so no path and no GitHub needed."""
+    import json
+
+    from releaser.domain.promotion import EnvironmentPolicy
+    from releaser.models import manifest, sources
+    from releaser.models.verify import document
+    from releaser.promote_models import Models, gate_results
+    from tests.modelutil import manifest as model_yaml
+    from tests.modelutil import write_model
+
+    metrics = [
+        {"name": "auc", "value": 0.81, "dataset": "holdout"},
+        {"name": "latency_ms", "value": 120, "dataset": "bench", "higher-is-better": False},
+    ]
+    write_model(tmp_path / "models" / "churn", model_yaml(metrics=metrics))
+    model = manifest.load(sources.WorkspaceFiles(tmp_path, "models/churn"))
+    released = json.loads(json.dumps(document(model, "c" * 40, None)))
+
+    def no_evidence(tag):
+        raise AssertionError(f"read {tag}")
+
+    models = Models(None, "churn", None, no_evidence)
+    doc = {
+        "source": {"tag": "churn@v1.1.0", "version": "1.1.0"},
+        "checks": {"results": [{"name": "eval", "status": "completed", "conclusion": "success"}]},
+        "_model_manifest": released,
+    }
+    policy = EnvironmentPolicy(
+        "production",
+        gates=(
+            Gate("min", "auc", 0.8),
+            Gate("max", "latency_ms", 100),
+            Gate("check", check="eval"),
+        ),
+    )
+    results = gate_results(None, policy, doc, models, records=[], tags=[])
+    assert [(r.gate, r.value, r.passed) for r in results] == [
+        ("auc >= 0.8", 0.81, True),
+        ("latency_ms <= 100", 120.0, False),
+        ("check eval", "success", True),
+    ]
