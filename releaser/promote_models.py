@@ -24,7 +24,7 @@ from releaser.domain.promotion_gates import (
     stage_tag,
     subject,
 )
-from releaser.errors import ConfigError, StateConflict
+from releaser.errors import ConfigError, GitHubError, StateConflict
 from releaser.models import sources
 from releaser.models.verify import MANIFEST_JSON
 
@@ -182,7 +182,20 @@ def assign_stage(gh, deployment_id: int, name: str, commit: str, message: str) -
     """Push the stage tag the deployment's payload names, on the release commit. When a
     racing promotion of the same model took that counter first, this deployment retires
     itself and the promotion fails (rerun it): a payload never names another's tag."""
-    if not gh.create_annotated_tag(name, message, commit):
+    from releaser.github import api_error_message
+
+    try:
+        taken = gh.create_annotated_tag(name, message, commit)
+    except Exception as exc:  # the deployment must not stay in progress without its tag
+        line = api_error_message(exc)
+        if line is None:
+            raise
+        gh.create_status(deployment_id, "error", f"stage tag {name} not pushed")
+        raise GitHubError(
+            f"stage tag {name} not pushed (the token needs contents: write): {line}; "
+            f"deployment {deployment_id} marked error"
+        ) from None
+    if not taken:
         gh.create_status(deployment_id, "inactive", f"stage tag {name} taken by another promotion")
         raise StateConflict(
             f"stage tag {name} was taken by a racing promotion; deployment {deployment_id} "

@@ -189,3 +189,18 @@ def test_racing_model_promotions_leave_one_deployment_and_one_stage_tag(
     assert message["deployment_id"] == int(winner.outputs["deployment_id"])
     live = [d for d in fake.deployments.values() if fake.deployment_states(d.id)[-1] != "inactive"]
     assert [d.id for d in live] == [message["deployment_id"]]
+
+
+def test_a_stage_tag_that_cannot_be_pushed_leaves_no_deployment_in_progress(
+    fakegithub, action, tmp_path
+):
+    fake = fakegithub
+    (tag,) = model_releases(fake, action, [0.90])
+    cli = Promoter(fake, tmp_path, GATED)
+    fake.inject("POST", r"/git/tags$", "forbidden")  # a token without contents: write
+    failed = cli("promote", tag, "--to", "staging")
+    assert failed.code != 0 and failed.stderr.count("\n") == 1, failed
+    assert "stage tag churn#staging#1" in failed.stderr and "contents: write" in failed.stderr
+    (deployment,) = fake.deployments
+    assert fake.deployment_states(deployment) == ["in_progress", "error"]
+    assert not [t for t in fake.tags() if "#" in t]
