@@ -17,7 +17,13 @@ from releaser.domain.evidence import RequiredCheck
 from releaser.domain.release import ComponentPolicy
 from releaser.domain.version import Version
 from releaser.errors import ConfigError
-from releaser.promotion_config import EnvironmentPolicy, parse_environments
+from releaser.promotion_config import (
+    EnvironmentPolicy,
+    RetentionPolicy,
+    parse_environments,
+    retention,
+)
+from releaser.promotion_config import problems as _promotion_problems
 from releaser.yaml_errors import first_schema_error
 from releaser.yaml_errors import format_path as _format_path
 from releaser.yaml_errors import line_of as _line_of
@@ -84,6 +90,7 @@ class Config:
     monorepo: bool = False
     source: str | None = None
     environments: tuple[EnvironmentPolicy, ...] = ()  # promotion policy (promotion_config)
+    retention: RetentionPolicy = RetentionPolicy()  # the retention report (promotion_config)
     types: frozenset[str] = field(default=DEFAULT_TYPES)
     labels: Labels = Labels()
     policies: Policies = Policies()
@@ -188,6 +195,7 @@ def _value_problems(data: dict[str, Any]):
                 if key in comp:
                     yield ("components", index, key), "only a component of type: model takes it"
     yield from _overlaps(data)
+    yield from _promotion_problems(data)
     settings: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
     settings += [(("components", i), c) for i, c in enumerate(data.get("components") or ())]
     for base, item in settings:
@@ -310,6 +318,7 @@ def from_dict(data: dict[str, Any], source: str = "<defaults>") -> Config:
         source=source,
         types=DEFAULT_TYPES | {s.type for s in sections},
         environments=parse_environments(data.get("environments"), source),
+        retention=retention(data.get("retention")),
         labels=_labels(data.get("labels")),
         policies=Policies(
             (data.get("policies") or {}).get("second-person-review", "warn"),

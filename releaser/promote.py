@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.markdown import escape_readable
 from releaser.domain.promotion import EnvironmentPolicy, Refusal, Strategy, evaluate
 from releaser.errors import ConfigError, ReleaserError, StateConflict
+from releaser.models.verify import MANIFEST_JSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class Promotion:
     strategy: Strategy
     reason: str
     emergency: bool = False
+    rollback: bool = False
 
 
 class Refused(ReleaserError):
@@ -92,6 +95,7 @@ def verified_evidence(gh, tag: str) -> dict[str, Any]:
         except ReleaserError as exc:
             raise Refused(Refusal("evidence", exc.one_line())) from None
         raw = (folder / EVIDENCE_JSON).read_bytes()
+        model_raw = (folder / MANIFEST_JSON).read_bytes() if MANIFEST_JSON in names else None
     from releaser.bounded import EVIDENCE, load_json
 
     doc = load_json(raw, EVIDENCE_JSON, EVIDENCE)  # verified above, parsed within bounds again
@@ -105,6 +109,13 @@ def verified_evidence(gh, tag: str) -> dict[str, Any]:
         )
     download = release.html_url.replace("/releases/tag/", "/releases/download/")
     doc["_sha256"] = hashlib.sha256(raw).hexdigest()
+    if model_raw is not None:  # listed in SHA256SUMS, so verified with the rest
+        from releaser.promote_models import manifest_document
+
+        try:
+            doc["_model_manifest"] = manifest_document(model_raw)
+        except ReleaserError as exc:
+            raise Refused(Refusal("evidence", exc.one_line())) from None
     doc["_url"] = f"{download}/{EVIDENCE_JSON}"
     return doc
 
@@ -124,13 +135,42 @@ def _history_for(gh, policy: EnvironmentPolicy, tag: str, component: str) -> lis
     return records
 
 
-def promote(gh, settings: Settings, policies, request: Promotion, now: datetime) -> dict:
+def _component_paths(settings: Settings) -> dict[str, str]:
+    from releaser import config as config_mod
+
+    found = config_mod.load(None, settings.workspace)
+    return {c.policy.name: c.policy.path for c in found.components if c.policy.name}
+
+
+def promote(
+    gh,
+    settings: Settings,
+    policies,
+    request: Promotion,
+    now: datetime,
+    components: Mapping[str, str] | None = None,
+) -> dict:
+    """Promote `request.tag`. `components` maps component names to their paths (read from
+    the config in the workspace when not given): where a model's model.yaml lives."""
+    from releaser import promote_models as pm
+    from releaser.domain.promotion_gates import gate_refusal, model_version, stage_problem
+
     policy = policy_for(policies, request.environment)
     if request.emergency and not request.reason.strip():
         raise ConfigError("--emergency needs --reason")
     doc = verified_evidence(gh, request.tag)
     src = doc["source"]
     component, version = src["component"], src["version"]
+    is_model = model_version(component, version, request.tag)
+    tags: list[str] = []
+    models = None
+    if is_model:
+        problem = stage_problem(request.environment)
+        if problem:
+            raise ConfigError(problem)
+        tags = gh.tag_names(component)
+        paths = components if components is not None else _component_paths(settings)
+        models = pm.Models(gh, component, paths.get(component), lambda t: verified_evidence(gh, t))
     records = _history_for(gh, policy, request.tag, component)
     refusal = evaluate(
         policy,
@@ -144,6 +184,10 @@ def promote(gh, settings: Settings, policies, request: Promotion, now: datetime)
     )
     if refusal is not None:
         raise Refused(refusal)
+    gates = pm.gate_results(gh, policy, doc, models, records, tags, request.rollback)
+    failed = gate_refusal(gates)  # break glass skips after and soak, never a gate
+    if failed is not None:
+        raise Refused(failed)
     approved: list[str] = []
     reviewers = gh.environment_reviewers(request.environment)
     if settings.run_id:
@@ -158,13 +202,15 @@ def promote(gh, settings: Settings, policies, request: Promotion, now: datetime)
         "artifacts": {a["name"]: a["sha256"] for a in doc["artifacts"]},
         "strategy": str(request.strategy),
         "reason": request.reason,
-        "gates": [],
+        "gates": [g.as_json() for g in gates],
         "promoted_by": settings.actor,
         "approved_by": approved,
         "required_reviewers": reviewers or [],
         "break_glass": request.emergency,
         "nonce": secrets.token_hex(8),
     }
+    if is_model:  # GTO's stage tag this promotion will push once the deployment exists
+        payload["stage_tag"] = pm.planned_stage_tag(component, request.environment, tags)
     label = f"{component} {version}" if component else version
     deployment_id = gh.create_deployment(
         request.tag,
@@ -176,6 +222,10 @@ def promote(gh, settings: Settings, policies, request: Promotion, now: datetime)
     gh.create_status(deployment_id, "in_progress", f"promoting {label}")
     _settle(gh, deployment_id, request.environment, component)
     out = {"deployment_id": deployment_id, "version": version, "tag": request.tag}
+    if is_model:  # after the deployment exists (and won any race), so the tag can name it
+        message = pm.stage_message(deployment_id, settings.actor, request.reason, payload["gates"])
+        pm.assign_stage(gh, deployment_id, payload["stage_tag"], src["commit"], message)
+        out["stage_tag"] = payload["stage_tag"]
     if request.emergency:
         out["review_issue"] = gh.create_issue(
             f"Post-release review: {request.tag} to {request.environment}",
@@ -271,11 +321,28 @@ def rollback_request(gh, environment: str, component: str) -> Promotion:
             f"no earlier version succeeded in {environment} before {current.version}",
             "nothing to roll back to",
         )
-    return Promotion(target.tag, environment, Strategy("full"), "rollback")
+    return Promotion(target.tag, environment, Strategy("full"), "rollback", rollback=True)
 
 
 def history(gh, environment: str | None, component: str | None) -> list[DeploymentRecord]:
     return gh.records(environment, component=component)
+
+
+def stage_tags(gh, records) -> dict[int, tuple[str, bool]]:
+    """deployment id -> (the GTO stage tag its payload names, whether git has it), for the
+    model deployments among `records`: one tag listing per model component."""
+    from releaser.domain.promotion_gates import model_version
+
+    listed: dict[str, set[str]] = {}
+    out = {}
+    for r in records:
+        name = r.payload.get("stage_tag")
+        if not isinstance(name, str) or not model_version(r.component, r.version, r.tag):
+            continue
+        if r.component not in listed:
+            listed[r.component] = set(gh.tag_names(r.component))
+        out[r.id] = (name, name in listed[r.component])
+    return out
 
 
 def entries(records) -> list[dict]:

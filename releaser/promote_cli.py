@@ -126,12 +126,14 @@ def _run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
     settings = settings_from_env(dict(os.environ), workspace)
-    policies = config_mod.load(None, workspace).environments
+    cfg = config_mod.load(None, workspace)
+    policies = cfg.environments
+    paths = {c.policy.name: c.policy.path for c in cfg.components if c.policy.name}
     gh = p.client(settings)
     if args.command == "promote":
         assert strategy is not None  # parsed above for promote
         request = p.Promotion(args.tag, args.environment, strategy, args.reason, args.emergency)
-        _output(p.promote(gh, settings, policies, request, now))
+        _output(p.promote(gh, settings, policies, request, now, paths))
     elif args.command == "deployment-status":
         if not args.id.isdigit():
             raise ConfigError(f"deployment id {args.id!r} is not a number")
@@ -142,22 +144,25 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "rollback":
         p.policy_for(policies, args.environment)
         request = p.rollback_request(gh, args.environment, args.component)
-        _output(p.promote(gh, settings, policies, request, now))
+        _output(p.promote(gh, settings, policies, request, now, paths))
     elif args.command == "history":
         records = timeline(p.history(gh, args.environment, args.component), at=at)
         rows = p.entries(records)
         if args.json:
             sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         else:
+            stages = p.stage_tags(gh, records)
             for row in rows:
                 name = row["component"] or "(root)"
                 glass = " BREAK-GLASS" if row["break_glass"] else ""
+                tag, present = stages.get(row["deployment_id"], ("", True))
+                stage = f" stage {tag}" + ("" if present else " (missing in git)") if tag else ""
                 sys.stdout.write(
                     f"{row['started_at']} {row['environment']} {name} {row['version']}"
-                    f" {row['strategy']} {row['state']} by {row['promoted_by']}{glass}\n"
+                    f" {row['strategy']} {row['state']} by {row['promoted_by']}{glass}{stage}\n"
                 )
     else:
-        report = retention(p.history(gh, "production", None), now)
+        report = retention(p.history(gh, "production", None), now, cfg.retention)
         if args.json:
             sys.stdout.write(json.dumps(report, indent=2) + "\n")
         else:

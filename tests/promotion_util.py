@@ -92,3 +92,56 @@ class Promoter:
         deployment = int(self.ok("promote", tag, "--to", env, *args).outputs["deployment_id"])
         self.ok("deployment-status", str(deployment), state)
         return deployment
+
+
+MODEL_CONFIG = 'components:\n  - {name: churn, path: models/churn, tag-prefix: "churn@v"}\n'
+
+
+def model_files(auc: float, round_: int) -> dict[str, str | bytes]:
+    """models/churn: model.yaml declaring `auc`, and weights that differ each round."""
+    import yaml
+
+    from tests.modelutil import manifest, sha
+
+    weights = f"weights {round_}\n".encode() * 50
+    # Declared digests: read at a tag (no manifest asset), model.yaml's files are not hashed.
+    entry = {"path": "model.safetensors", "sha256": sha(weights), "size": len(weights)}
+    data = manifest(
+        artifact={"format": "safetensors", "files": [entry]},
+        metrics=[{"name": "auc", "value": auc, "dataset": "holdout"}],
+    )
+    return {
+        "models/churn/model.yaml": yaml.safe_dump(data, sort_keys=False),
+        "models/churn/model.safetensors": weights,
+    }
+
+
+def annotate(fake, tag: str) -> None:
+    """Make `tag` annotated, as GTO's registry tags are (GTO ignores lightweight ones)."""
+    from tests.fakegithub.gitbackend import Person
+
+    commit = fake.tags()[tag]
+    who = Person("releaser", "bot@example.com", "1700000000 +0000")
+    obj = fake.git.mktag(tag, commit, "commit", f"Registering churn {tag}\n", who)
+    fake.git.update_ref(f"refs/tags/{tag}", obj)
+
+
+def model_releases(fake, action, aucs: list[float]) -> list[str]:
+    """churn@v1.0.0, then one released (feat) model version per `auc`: their tags."""
+    fake.commit(
+        "main", "chore: init", {".github/releaser.yml": MODEL_CONFIG, **model_files(0.5, -1)}
+    )
+    fake.tag("churn@v1.0.0")
+    tags = []
+    for index, auc in enumerate(aucs):
+        before = set(fake.tags())
+        fake.commit("main", f"feat(churn): retrain {index}", model_files(auc, index))
+        assert action.run("push").code == 0
+        (pr,) = open_release_prs(fake)
+        fake.merge_pull(pr.number)
+        done = action.run("pull_request.closed", event=action.merged_event(pr.number))
+        assert done.code == 0, done.stdout + done.stderr
+        (tag,) = set(fake.tags()) - before
+        annotate(fake, tag)
+        tags.append(tag)
+    return tags

@@ -141,13 +141,14 @@ class Gate:
     metric: str | None = None
     threshold: float | None = None
     check: str | None = None
+    baseline: str = "previous"  # or, in an environment's promotion policy, "stage:<env>"
 
     @property
     def label(self) -> str:
         if self.kind == "check":
             return f"check {self.check}"
         if self.kind == "baseline":
-            return f"{self.metric} - previous >= {self.threshold:g}"
+            return f"{self.metric} - {self.baseline} >= {self.threshold:g}"
         return f"{self.metric} {'>=' if self.kind == 'min' else '<='} {self.threshold:g}"
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from releaser.domain.deploy_history import DeploymentRecord
+from releaser.domain.model import Gate
 
-RULES = ("after", "soak", "max-active", "evidence")
+RULES = ("after", "soak", "max-active", "gates", "evidence")
 _DURATION = re.compile(r"(\d{1,6})([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -20,7 +21,7 @@ class EnvironmentPolicy:
     name: str
     after: str | None = None
     soak: timedelta | None = None
-    gates: tuple[str, ...] = ()
+    gates: tuple[Gate, ...] = ()
     max_active: int | None = None
 
 

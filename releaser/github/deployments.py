@@ -163,6 +163,39 @@ class Deployments(Base):
                     out.append(login)
         return out
 
+    def tag_names(self, prefix: str) -> list[str]:
+        """Names of the tags starting with `prefix` (one matching-refs listing)."""
+        refs = self._pages(f"/git/matching-refs/tags/{quote(prefix, safe='')}")
+        return [item["ref"].removeprefix("refs/tags/") for item in refs]
+
+    def create_annotated_tag(self, name: str, message: str, commit: str) -> bool:
+        """An annotated tag `name` on `commit`: the tag object, then its ref. False when the
+        ref already exists (someone took the name first); the orphan tag object is harmless."""
+        body = {"tag": name, "message": message, "object": commit, "type": "commit"}
+        data = self._write("POST", "/git/tags", body)
+        ref = f"refs/tags/{name}"
+
+        def done() -> dict | None:
+            found = self._get_or_none(f"/git/ref/{quote(ref.removeprefix('refs/'))}")
+            return found if found and found.get("object", {}).get("sha") == data["sha"] else None
+
+        try:
+            self._write("POST", "/git/refs", {"ref": ref, "sha": data["sha"]}, done)
+        except GithubException as exc:
+            if exc.status == 422:
+                return False
+            raise
+        return True
+
+    def file_bytes(self, path: str, ref: str) -> bytes | None:
+        """A file's bytes at `ref` through the contents API (files up to 1 MB), or None."""
+        import base64
+
+        data = self._get_or_none(f"/contents/{quote(path)}", {"ref": ref})
+        if data is None or isinstance(data, list) or data.get("type") != "file":
+            return None
+        return base64.b64decode(data.get("content") or "")
+
     def create_issue(self, title: str, body: str) -> str:
         data = self._write("POST", "/issues", {"title": title, "body": body})
         return data.get("html_url") or str(data.get("number"))

@@ -167,11 +167,12 @@ def _metrics(data, files, shown, model_schema):
     return metrics + ci, digest
 
 
-def _gate(raw: dict[str, Any]) -> Gate:
+def gate(raw: dict[str, Any]) -> Gate:
+    """One schema-valid gate (model.yaml's, or an environment's in the promotion policy)."""
     if "check" in raw:
         return Gate("check", check=raw["check"])
     if "baseline" in raw:
-        return Gate("baseline", raw["metric"], raw["min-delta"])
+        return Gate("baseline", raw["metric"], raw["min-delta"], baseline=raw["baseline"])
     kind = "min" if "min" in raw else "max"
     return Gate(kind, raw["metric"], raw[kind])
 
@@ -221,7 +222,7 @@ def parse(raw: bytes, files) -> ModelManifest:
         environment=environment,
         run=training.get("run"),
         significance=data.get("significance", {}),
-        gates=tuple(_gate(g) for g in data.get("gates", ())),
+        gates=tuple(gate(g) for g in data.get("gates", ())),
         card=data.get("card", {}),
         gates_raw=tuple(data.get("gates", ())),
     )
