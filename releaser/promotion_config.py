@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from releaser.domain.deploy_history import RetentionPolicy
-from releaser.domain.promotion import EnvironmentPolicy, parse_duration
-from releaser.domain.promotion_gates import STAGE_PREFIX
+from releaser.domain.promotion import STAGE_PREFIX, EnvironmentPolicy, parse_duration
 from releaser.errors import ConfigError
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -61,10 +60,10 @@ def retention(raw: dict[str, Any] | None) -> RetentionPolicy:
 
 def parse_environments(raw: Any, source: str) -> tuple[EnvironmentPolicy, ...]:
     """The schema has checked the shapes; this checks what refers to what."""
-    from releaser.models.manifest import gate
-
     if not raw:
         return ()
+    from releaser.models.manifest import gate  # here: a plan without environments skips it
+
     out = []
     for name, item in raw.items():
         item = item or {}

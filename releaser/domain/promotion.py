@@ -7,13 +7,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from releaser.domain.deploy_history import DeploymentRecord
-from releaser.domain.model import Gate
+
+if TYPE_CHECKING:  # a code-only plan loads no model module
+    from releaser.domain.model import Gate
 
 RULES = ("after", "soak", "max-active", "gates", "evidence")
 _DURATION = re.compile(r"(\d{1,6})([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+# A gate baseline naming an environment: the version active there (`stage:production`).
+STAGE_PREFIX = "stage:"
 
 
 @dataclass(frozen=True, slots=True)

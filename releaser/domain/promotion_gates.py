@@ -11,9 +11,9 @@ import semver
 
 from releaser.domain.model import DECLARED, Digests, Gate, Interface, Metric, ModelManifest
 from releaser.domain.model_gates import GateResult, evaluate
-from releaser.domain.promotion import Refusal
+from releaser.domain.promotion import STAGE_PREFIX, Refusal
 
-STAGE_PREFIX = "stage:"
+__all__ = ["STAGE_PREFIX"]  # re-exported: callers know it from here
 # GTO's artifact and stage names (one ASCII word, inner - / _), and the tails its tags take
 # after the artifact name: a stage (`#prod`, `#prod!`), a version (`@v1.2.0`, `@v1.2.0!`),
 # `@deprecated` or `@created`, each with an optional `#N` counter.
