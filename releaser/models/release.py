@@ -89,6 +89,11 @@ def statement_bytes(release: ModelRelease) -> bytes:
     return canonical(model_statement(model.name, release.manifest_sha256, files))
 
 
+def _as_json(item: Any) -> dict[str, Any]:
+    # A Change, or the plan's JSON form of one (the engine's model result).
+    return item.as_json() if hasattr(item, "as_json") else dict(item)
+
+
 def _file(name: str, data: bytes) -> ModelFile:
     return ModelFile(name, len(data), hashlib.sha256(data).hexdigest())
 
@@ -114,7 +119,7 @@ def model_evidence(release: ModelRelease, commit: str) -> tuple[ModelEvidence, d
         environment=_environment(model.environment),
         run=None if model.run is None else dict(model.run),
         metrics=tuple(m.as_json() for m in model.metrics),
-        changes=tuple(c.as_json() for c in release.changes),
+        changes=tuple(_as_json(c) for c in release.changes),
         model_bump=release.model_bump,
         flags=tuple(dict.fromkeys((*model.flags, *release.flags))),
         gates=tuple(g.as_json() for g in release.gates),
