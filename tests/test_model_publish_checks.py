@@ -175,3 +175,15 @@ def test_a_released_manifest_that_is_not_json_is_refused(fakegithub, tmp_path):
     )
     with pytest.raises(StateConflict, match="is not JSON"):
         _check(fakegithub, tmp_path / "m", sha=sha)
+
+
+def test_weights_changed_after_the_release_pr_are_refused(fakegithub, tmp_path):
+    planned = load_model(tmp_path / "m").digests.manifest_sha256
+    files = {"model.safetensors": b"swapped\n", "tokenizer/vocab.txt": b"a\nb\n"}
+    merged = load_model(tmp_path / "m", files=files).digests.manifest_sha256
+    with pytest.raises(StateConflict) as caught:
+        _check(fakegithub, tmp_path / "m", planned_sha256=planned)
+    assert f"planned {TAG} with manifest_sha256 {planned}" in caught.value.message
+    assert caught.value.message.endswith(f"has {merged}")
+    assert not _writes(fakegithub)
+    assert _check(fakegithub, tmp_path / "m", planned_sha256=merged).manifest_sha256 == merged

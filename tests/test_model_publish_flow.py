@@ -19,6 +19,7 @@ import yaml
 
 from releaser.domain.release_pr import Marker, PlannedRelease
 from releaser.evidence.collect import EvidenceSettings, evidence_assets
+from releaser.evidence.sbom import generate_sbom
 from releaser.evidence.verify import verify
 from releaser.git import GitRepo
 from releaser.github import GitHub
@@ -79,18 +80,27 @@ def _writes(fake) -> list:
     return [c for c in fake.requests if c[0] in ("POST", "PATCH", "PUT", "DELETE")]
 
 
-def test_a_merged_model_release_publishes_a_gto_tag_and_verifiable_assets(fakegithub, tmp_path):
+@pytest.mark.parametrize("supplied", [False, True], ids=["generated-sbom", "supplied-sbom-too"])
+def test_a_merged_model_release_publishes_a_gto_tag_and_verifiable_assets(
+    fakegithub, tmp_path, supplied
+):
     sha, number = _merged(fakegithub, model_data())
     ws, clone = _workspace(fakegithub, tmp_path)
     gh = GitHub(fakegithub.token, fakegithub.api_url, fakegithub.full_name, write_interval=0)
     marker = _marker(sha)
     models = model_releases(gh, CONFIG, marker, sha, ws, clone)
+    if supplied:  # the project's own SBOM: the model card comes in releaser's, beside it
+        (ws / "dist").mkdir()
+        (ws / "dist" / "app.cdx.json").write_bytes(
+            generate_sbom("app", "1.0.0", "https://github.com/acme/widgets", sha, (), RUN.time)
+        )
     settings = EvidenceSettings(
         workspace=ws,
         server_url="https://github.com",
         repository=fakegithub.full_name,
         target="main",
         run=RUN,
+        sboms=("dist/*.cdx.json",) if supplied else (),
     )
 
     def assets(planned, merge, release):
@@ -117,6 +127,7 @@ def test_a_merged_model_release_publishes_a_gto_tag_and_verifiable_assets(fakegi
         (out / asset.name).write_bytes(asset.data)
     names = {a.name for a in release.assets}
     assert {"model-manifest.json", "churn-1.3.0.model.intoto.json", "churn-1.3.0.cdx.json"} <= names
+    assert ("app.cdx.json" in names) == supplied
     report = verify([out])
     assert report.splitlines()[1].startswith("model churn: model-manifest.json, ")
     sbom = json.loads((out / "churn-1.3.0.cdx.json").read_bytes())

@@ -29,7 +29,7 @@ from releaser.evidence.assets import Asset, build_assets, footer_for, generated_
 from releaser.evidence.changes import attribute
 from releaser.evidence.files import artifacts_from, check_patterns, resolve_globs
 from releaser.evidence.junit import JUnitResults, collect_junit
-from releaser.evidence.sbom import validate_sbom
+from releaser.evidence.sbom import sbom_name, validate_sbom
 from releaser.github import GitHub, ReleaseInfo
 from releaser.leaks import refuse_leaks
 from releaser.models.release import ModelRelease, model_evidence
@@ -252,13 +252,20 @@ def collect(
         section, model_files = model_evidence(model, sha)
         facts = replace(facts, model=section)
         data.update(model_files)
-    if not sboms:
+    # A model release's card is in the SBOM releaser generates, beside any supplied ones.
+    taken = any(s.name == sbom_name(facts.name, planned.version) for s in sboms)
+    if model is not None and taken:
+        warn(
+            f"evidence: a supplied SBOM is named {sbom_name(facts.name, planned.version)}:"
+            " the model card is not added to it"
+        )
+    if not sboms or (model is not None and not taken):
         repo_url = f"{server}/{settings.repository}"
         manifest = None if model is None else model.manifest
         fact, sbom = generated_sbom(
             facts.name, planned.version, repo_url, sha, artifacts, run.time, manifest
         )
-        facts = replace(facts, sboms=(fact,))
+        facts = replace(facts, sboms=(*sboms, fact))
         data[fact.name] = sbom
     return facts, paths, data
 

@@ -105,16 +105,26 @@ def check_model_release(
     changes: tuple = (),
     model_bump: str | None = None,
     flags: tuple[str, ...] = (),
+    planned_sha256: str | None = None,
 ) -> ModelRelease:
     """The model release of `tag` at merge commit `sha`, or an error before any write.
 
     `files` reads the component at the merge commit (releaser.models.sources.WorkspaceFiles
     when the workspace is that commit, so the artifact is hashed); `baseline_files` reads it
     at `baseline_tag` (sources.GitFiles). `changes`, `model_bump` and `flags` are the plan's
-    (the engine's model result), carried into the evidence."""
+    (the engine's model result), carried into the evidence; `planned_sha256` the manifest
+    digest the release PR showed its reviewers, which the merge commit must still have."""
     model: ModelManifest = loader.load(files)
+    digest = model.digests.manifest_sha256
+    if planned_sha256 is not None and planned_sha256 != digest:
+        raise StateConflict(
+            f"model {model.name}: the release PR planned {tag} with manifest_sha256"
+            f" {planned_sha256}, the merge commit {sha[:12]} has {digest}",
+            hint="the weights changed after the release PR was last updated; let releaser"
+            " update it and review it again",
+        )
     baseline_model = loader.load(baseline_files) if baseline_files is not None else None
-    check_immutable(gh, tag, model.digests.manifest_sha256)
+    check_immutable(gh, tag, digest)
     wanted = {g.check for g in model.gates if g.kind == "check" and g.check}
     results: Mapping[str, str] = {}
     if wanted:

@@ -42,7 +42,8 @@ def model_releases(
 ) -> dict[tuple[str, str], ModelRelease]:
     """(merge sha, tag) -> the checked release of every model component in `marker`; raises
     before any write when a gate fails or a version would change. `plan_for(planned)` gives
-    the engine's model result (changes, model_bump, flags) when the caller has it."""
+    the engine's model result (changes, model_bump, flags, manifest_sha256) when the caller
+    has it."""
     components = {c.policy.name: c for c in config.components}
     out = {}
     for planned in marker.releases:
@@ -69,6 +70,7 @@ def model_releases(
             changes=tuple(getattr(plan, "changes", ()) or ()),
             model_bump=getattr(plan, "model_bump", None),
             flags=tuple(getattr(plan, "flags", ()) or ()),
+            planned_sha256=getattr(plan, "manifest_sha256", None),
         )
     return out
 
