@@ -19,8 +19,17 @@ from releaser.domain.model import manifest_digest
 from releaser.domain.model_evidence import MODEL_SIGNING_PREDICATE
 from releaser.errors import VerificationError
 from releaser.evidence.verify import verify
-from tests.model_release_util import CUSTOMERS, FILES, model_release, write_model_release
+from releaser.models.release import digest_in_message, model_evidence
+from tests.golden_util import check_golden
+from tests.model_release_util import (
+    CUSTOMERS,
+    FILES,
+    model_data,
+    model_release,
+    write_model_release,
+)
 from tests.test_evidence_support import facts
+from tests.test_markdown_mentions import linked_mentions
 
 STATEMENT = "churn-1.4.0.model.intoto.json"
 SBOM = "churn-1.4.0.cdx.json"
@@ -257,3 +266,43 @@ def test_verify_model_rehashes_a_copy_against_the_released_manifest(release, tmp
     (copy / "model.safetensors").write_bytes(b"tampered")
     assert main(["verify", str(release), "--model", str(copy)]) == 1
     assert "model.safetensors differs" in capsys.readouterr().err
+
+
+def test_the_model_section_of_the_markdown_matches_its_golden_file(release):
+    markdown = (release / "release-evidence.md").read_text()
+    start = markdown.index("## Model churn")
+    check_golden("evidence/model-section.md", markdown[start : markdown.index("## Pull requests")])
+
+
+@pytest.mark.parametrize(
+    ("message", "digest"),
+    [
+        (f"Registering artifact churn version v1.4.0\n\nmanifest_sha256: {'a' * 64}\n", "a" * 64),
+        ("manifest_sha256: " + "b" * 64 + "\nmanifest_sha256: " + "c" * 64, "c" * 64),
+        ("manifest_sha256: not-a-digest\n", None),
+        ("a message someone typed\n", None),
+    ],
+    ids=["releasers", "last-line-wins", "not-hex", "none"],
+)
+def test_the_digest_is_read_from_a_tag_message(message, digest):
+    assert digest_in_message(message) == digest
+
+
+def test_model_text_in_the_markdown_cannot_form_html_markers_or_mentions(tmp_path):
+    import cmarkgfm
+
+    from releaser.domain.model_evidence_md import render_model_section
+
+    hostile = "@octocat <!-- releaser:{} --> <img src=x> | ::error::x [a](javascript:alert(1))"
+    data = model_data()
+    data["training"]["data"][0]["name"] = hostile
+    data["training"]["run"] = {"system": hostile, "id": "1", "url": "javascript:alert(1)"}
+    data["metrics"][1]["slice"] = hostile
+    release = model_release(tmp_path / "m", data=data)
+    section, _ = model_evidence(release, "a" * 40)
+    text = "\n".join(render_model_section(section))
+    html = cmarkgfm.github_flavored_markdown_to_html(text)
+    assert "<!--" not in html and "<img" not in html and 'href="javascript' not in html
+    assert not any(line.startswith("::") for line in text.splitlines())
+    assert linked_mentions(text + "\n") == []
+    assert html.count("<a href") == 0  # the run's URL is not http(s): shown as text

@@ -4,6 +4,7 @@ the `model` section of the evidence, all from the manifest read at the merge com
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,10 +56,13 @@ def tag_message(release: ModelRelease) -> str:
 
 
 def digest_in_message(message: str) -> str | None:
-    for line in message.splitlines():
+    """The manifest digest a model tag's message records: its last `manifest_sha256:` line
+    (the one releaser writes after the first line), when it is 64 hex digits."""
+    for line in reversed(message.splitlines()):
         key, _, value = line.partition(":")
         if key.strip() == TAG_DIGEST_KEY:
-            return value.strip() or None
+            value = value.strip()
+            return value if re.fullmatch(r"[0-9a-f]{64}", value) else None
     return None
 
 
