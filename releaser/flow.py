@@ -17,6 +17,7 @@ from releaser.engine import EnginePlan, History, plan, plan_warnings
 from releaser.errors import ConfigError
 from releaser.evidence.collect import EvidenceSettings, evidence_assets, gather, preflight
 from releaser.github import GitHub, pull_info
+from releaser.models.publish_flow import model_releases, tag_messages
 from releaser.modes import mode_for
 from releaser.policy_gate import judge
 from releaser.publish import Published, publish_pr, read_marker, release_branches, unpublished
@@ -156,11 +157,20 @@ def _unpublished(state: _State, known: dict[str, str], releases: Callable[[], li
 
 def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> Outcome:
     gh, out = state.gh, Outcome()
+    models: dict = {}  # (merge sha, tag) -> ModelRelease, checked here (#13)
     # Before any write: each marker must say what its merged files say.
     for pr, marker in candidates:
         if pr.merge_commit_sha:  # else publish_pr refuses it, before any write too
             read = _merged_files(state, pr.merge_commit_sha)
             check_merged_tree(pr, marker, state.config, read)
+            # Model components: gates at the merge commit, no version re-released (#13).
+            s = state.run.settings
+            clone = state.local()
+            models.update(
+                model_releases(
+                    gh, state.config, marker, pr.merge_commit_sha, s.workspace, clone, s.run_id
+                )
+            )
     if not candidates:
         return out
     settings = _evidence_settings(state)
@@ -182,12 +192,20 @@ def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> O
         if found is None:
             found = gather(gh, settings, planned, sha, warn, files)
             seen.append(found.facts)
-        return evidence_assets(gh, settings, planned, sha, release, warn, files, found)
+        model = models.get((sha, planned.tag))  # a model release's files and section (#13)
+        return evidence_assets(gh, settings, planned, sha, release, warn, files, found, model)
 
     labels = state.config.labels
     for pr, marker in reversed(candidates):
         out.published += publish_pr(
-            gh, pr, marker, releases, assets, state.run.secrets, labels=labels
+            gh,
+            pr,
+            marker,
+            releases,
+            assets,
+            state.run.secrets,
+            labels=labels,
+            tag_messages=tag_messages(models),  # model tags are annotated (#13)
         )
     out.findings = judge(policies, seen)
     for finding in out.findings:

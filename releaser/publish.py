@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
@@ -131,11 +131,13 @@ def publish_pr(
     assets_for: AssetsHook | None = None,
     secrets: Sequence[str] = (),
     labels: Labels | None = None,
+    tag_messages: Mapping[str, str] | None = None,
 ) -> list[Published]:
     """Tag, draft, upload and publish each release of `pr`; no asset holding one of `secrets`
     (the token) is uploaded, and the draft stays a draft if one does. `releases` is read only
     when a tag already exists: a tag this run found missing has no release from an earlier run
-    (the tag comes first), and a racer's draft is settled after ours is made."""
+    (the tag comes first), and a racer's draft is settled after ours is made. A tag named in
+    `tag_messages` (a model release) is an annotated tag with that message."""
     sha = pr.merge_commit_sha
     if not sha:
         raise StateConflict(f"release PR #{pr.number} is not merged; nothing to publish")
@@ -143,7 +145,10 @@ def publish_pr(
     for planned in marker.releases:
         tag = planned.tag
         existing = gh.ref_sha(f"tags/{tag}")
-        if existing is None:
+        message = (tag_messages or {}).get(tag)
+        if existing is None and message is not None:  # a model: GTO's annotated tag (#13)
+            gh.create_annotated_tag(tag, sha, message)
+        elif existing is None:
             gh.create_ref(f"tags/{tag}", sha)
         elif existing != sha:
             raise StateConflict(

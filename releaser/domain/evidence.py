@@ -8,6 +8,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from releaser.domain.model_evidence import ModelEvidence
 from releaser.domain.reviews import (
     AMBIGUOUS_ASSOCIATIONS,
     WRITE_PERMISSIONS,
@@ -188,6 +189,7 @@ class EvidenceFacts:
     warnings: tuple[Note, ...] = ()
     # The repository's immutable-releases setting at publish time; None: GitHub did not say.
     immutable_releases: bool | None = None
+    model: ModelEvidence | None = None  # a model component's release (issue #13)
 
     @property
     def repository_url(self) -> str:

@@ -38,6 +38,10 @@ def subjects(facts: EvidenceFacts, evidence_digests: dict[str, str]) -> list[dic
     """Every artifact and SBOM, the evidence files (name -> sha256), and the release commit."""
     files = {a.name: a.sha256 for a in facts.artifacts}
     files.update({s.name: s.sha256 for s in facts.sboms})
+    if facts.model is not None:
+        files.update(
+            {f.name: f.sha256 for f in (facts.model.manifest_file, facts.model.statement_file)}
+        )
     files.update(evidence_digests)
     listed = [{"name": n, "digest": {"sha256": d}} for n, d in sorted(files.items())]
     return listed + [commit_subject(facts)]

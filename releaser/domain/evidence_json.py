@@ -29,6 +29,7 @@ from releaser.domain.evidence import (
     rollback,
     write_access,
 )
+from releaser.domain.model_evidence import model_document, model_from_document
 
 SCHEMA_URI = "https://releaser.dev/schemas/release-evidence/v1"
 EVIDENCE_JSON = "release-evidence.json"
@@ -83,7 +84,7 @@ def _review(r: Review, head: str) -> dict[str, Any]:
 def evidence_document(facts: EvidenceFacts) -> dict[str, Any]:
     """The whole evidence as plain JSON values, in the shape of release-evidence-v1.json."""
     run = facts.run
-    return {
+    doc = {
         "schema": SCHEMA_URI,
         "source": {
             "repository": facts.repository,
@@ -176,6 +177,9 @@ def evidence_document(facts: EvidenceFacts) -> dict[str, Any]:
         "skipped": _notes(facts.skipped),
         "warnings": _notes(facts.warnings),
     }
+    if facts.model is not None:  # absent for a code release: its evidence is as before
+        doc["model"] = model_document(facts.model)
+    return doc
 
 
 def _rollback(facts: EvidenceFacts) -> dict[str, Any]:
@@ -275,4 +279,5 @@ def facts_from_document(doc: dict[str, Any]) -> EvidenceFacts:
         skipped=_note_tuple(doc["skipped"]),
         warnings=_note_tuple(doc["warnings"]),
         immutable_releases=doc["settings"]["immutable_releases"],
+        model=model_from_document(doc["model"]) if "model" in doc else None,
     )

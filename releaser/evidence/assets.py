@@ -23,6 +23,7 @@ from releaser.domain.evidence_json import EVIDENCE_JSON, EVIDENCE_MD, evidence_j
 from releaser.domain.evidence_md import render_markdown
 from releaser.errors import EvidenceError
 from releaser.evidence.files import sha256_file
+from releaser.evidence.model_sbom import with_model
 from releaser.evidence.sbom import generate_sbom, sbom_name
 
 _SBOM_TYPES = {"cyclonedx": "application/vnd.cyclonedx+json", "spdx": "application/spdx+json"}
@@ -66,10 +67,13 @@ def _memory(name: str, data: bytes, content_type: str) -> Asset:
 
 
 def generated_sbom(
-    name: str, version: str, repository_url: str, commit: str, artifacts, time: str
+    name: str, version: str, repository_url: str, commit: str, artifacts, time: str, model=None
 ) -> tuple[Sbom, bytes]:
-    """The Sbom fact and the bytes for a CycloneDX SBOM generated from the artifacts."""
+    """The Sbom fact and the bytes for a CycloneDX SBOM generated from the artifacts (and,
+    for a model release, its ModelManifest with a model card and its datasets)."""
     data = generate_sbom(name, version, repository_url, commit, artifacts, time)
+    if model is not None:
+        data = with_model(data, model, version)
     fact = Sbom(
         sbom_name(name, version), "cyclonedx", len(data), hashlib.sha256(data).hexdigest(), True
     )
@@ -117,6 +121,12 @@ def build_assets(
         _on_disk_or_memory(s.name, s.sha256, _SBOM_TYPES[s.format], files, data, root)
         for s in facts.sboms
     ]
+    if facts.model is not None:  # model-manifest.json and the model_signing statement
+        model_files = (facts.model.manifest_file, facts.model.statement_file)
+        out += [
+            _on_disk_or_memory(f.name, f.sha256, "application/json", files, data, root)
+            for f in model_files
+        ]
     evidence = _memory(EVIDENCE_JSON, evidence_json(facts), "application/json")
     markdown = _memory(EVIDENCE_MD, render_markdown(facts).encode(), "text/markdown")
     statements = render_intoto(facts, evidence.sha256, markdown.sha256)

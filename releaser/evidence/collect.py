@@ -29,9 +29,10 @@ from releaser.evidence.assets import Asset, build_assets, footer_for, generated_
 from releaser.evidence.changes import attribute
 from releaser.evidence.files import artifacts_from, check_patterns, resolve_globs
 from releaser.evidence.junit import JUnitResults, collect_junit
-from releaser.evidence.sbom import validate_sbom
+from releaser.evidence.sbom import sbom_name, validate_sbom
 from releaser.github import GitHub, ReleaseInfo
 from releaser.leaks import refuse_leaks
+from releaser.models.release import ModelRelease, model_evidence
 from releaser.paths import PathRefused
 
 IMMUTABLE_WARNING = {
@@ -233,10 +234,12 @@ def collect(
     warn: Callable[[str], None] = lambda _: None,
     files: FileEvidence | None = None,
     gathered: Gathered | None = None,
+    model: ModelRelease | None = None,
 ) -> tuple[EvidenceFacts, dict[str, Path], dict[str, bytes]]:
     """The facts, the on-disk files named in them, and in-memory ones (a generated SBOM).
     `files` is the preflight's reading of the evidence inputs (read now when None);
-    `gathered` what `gather` read before the tag (read now when None)."""
+    `gathered` what `gather` read before the tag (read now when None); `model` a model
+    component's release, checked before the tag (publish_checks.check_model_release)."""
     if gathered is None:
         gathered = gather(gh, settings, planned, sha, warn, files)
     paths = dict(gathered.paths)
@@ -245,10 +248,24 @@ def collect(
     facts = replace(gathered.facts, run=run, notes_sha256=notes_digest(planned.notes))
     server, sboms, artifacts = facts.server_url, facts.sboms, facts.artifacts
     data: dict[str, bytes] = {}
-    if not sboms:
+    if model is not None:  # model-manifest.json, the model statement, the evidence's section
+        section, model_files = model_evidence(model, sha)
+        facts = replace(facts, model=section)
+        data.update(model_files)
+    # A model release's card is in the SBOM releaser generates, beside any supplied ones.
+    taken = any(s.name == sbom_name(facts.name, planned.version) for s in sboms)
+    if model is not None and taken:
+        warn(
+            f"evidence: a supplied SBOM is named {sbom_name(facts.name, planned.version)}:"
+            " the model card is not added to it"
+        )
+    if not sboms or (model is not None and not taken):
         repo_url = f"{server}/{settings.repository}"
-        fact, sbom = generated_sbom(facts.name, planned.version, repo_url, sha, artifacts, run.time)
-        facts = replace(facts, sboms=(fact,))
+        manifest = None if model is None else model.manifest
+        fact, sbom = generated_sbom(
+            facts.name, planned.version, repo_url, sha, artifacts, run.time, manifest
+        )
+        facts = replace(facts, sboms=(*sboms, fact))
         data[fact.name] = sbom
     return facts, paths, data
 
@@ -262,9 +279,10 @@ def evidence_assets(
     warn: Callable[[str], None] = lambda _: None,
     files: FileEvidence | None = None,
     gathered: Gathered | None = None,
+    model: ModelRelease | None = None,
 ) -> tuple[Sequence[Asset], str, str]:
     """The publish hook: (assets in upload order, notes footer, evidence JSON download URL)."""
-    facts, paths, data = collect(gh, settings, planned, sha, release, warn, files, gathered)
+    facts, paths, data = collect(gh, settings, planned, sha, release, warn, files, gathered, model)
     assets = build_assets(facts, paths, data, settings.workspace.resolve())
     url = download_url(facts.repository_url, planned.tag, EVIDENCE_JSON)
     return assets, footer_for(facts, assets), url

@@ -34,6 +34,7 @@ from releaser.domain.evidence_json import (
 from releaser.domain.evidence_md import render_markdown
 from releaser.errors import GitError, VerificationError
 from releaser.evidence.blame import digest_mismatch, evidence_schema
+from releaser.evidence.verify_model import check_model
 from releaser.git import GitRepo, NotARepository
 
 
@@ -320,6 +321,7 @@ def verify(paths: list[Path], repo: Path | None = None) -> str:
         raise _fail(SUMS_NAME, "in-toto files", "exactly one *.intoto.jsonl", len(intoto))
     _check_statements(intoto[0], files[intoto[0]], doc, files)
     count = _check_agreement(doc, files, intoto[0], notes)
+    model_line = check_model(doc, files)  # model-manifest.json and the model statement
     _check_notes(doc, files, sorted(notes))
     if repo is not None:
         _check_repo(repo, doc)
@@ -331,7 +333,8 @@ def verify(paths: list[Path], repo: Path | None = None) -> str:
         f"verified: {src['tag']} {src['commit'][:12]} — {len(listed) + 1} files,"
         f" {count} statements, {prs} PRs; {policy}{extra}"
     )
-    return "\n".join([head, *_report(doc, sorted(notes), intoto[0], repo)])
+    report = _report(doc, sorted(notes), intoto[0], repo)
+    return "\n".join([head, *([model_line] if model_line else []), *report])
 
 
 def _report(doc: dict[str, Any], notes: list[str], intoto: str, repo: Path | None) -> list[str]:

@@ -15,6 +15,7 @@ from releaser.errors import GitHubError, StateConflict
 from releaser.github.base import PER_PAGE
 from releaser.github.deployments import Deployments
 from releaser.github.releases import Releases
+from releaser.github.tags import Tags
 from releaser.github.types import (
     PullInfo,
     _check_run,
@@ -58,7 +59,7 @@ def _unreadable(exc: GithubException, what: str, permission: str) -> str:
     return f"{what} (HTTP {exc.status}; grant `{permission}`)"
 
 
-class GitHub(Releases, Deployments):
+class GitHub(Releases, Deployments, Tags):
     """A repository on GitHub (or GHES), with writes that look before they repeat."""
 
     # -- repository ----------------------------------------------------------------------------
