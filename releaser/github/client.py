@@ -13,6 +13,7 @@ from releaser.domain.commits import RawCommit
 from releaser.domain.evidence import Check, Review
 from releaser.errors import GitHubError, StateConflict
 from releaser.github.base import PER_PAGE
+from releaser.github.checks import Checks
 from releaser.github.deployments import Deployments
 from releaser.github.releases import Releases
 from releaser.github.types import (
@@ -58,7 +59,7 @@ def _unreadable(exc: GithubException, what: str, permission: str) -> str:
     return f"{what} (HTTP {exc.status}; grant `{permission}`)"
 
 
-class GitHub(Releases, Deployments):
+class GitHub(Releases, Deployments, Checks):
     """A repository on GitHub (or GHES), with writes that look before they repeat."""
 
     # -- repository ----------------------------------------------------------------------------
