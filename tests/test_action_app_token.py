@@ -104,7 +104,7 @@ PUBLISH_AND_PR = {
     "contents": "write",  # release branch, tags, releases, assets
     "pull_requests": "write",  # the release PR
     "issues": "write",  # labels and comments on it
-    "checks": "read",  # check runs recorded in the evidence
+    "checks": "write",  # the model gates' check run; check runs recorded in the evidence
     "statuses": "read",  # commit statuses recorded in the evidence
 }
 

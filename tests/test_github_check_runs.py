@@ -90,3 +90,16 @@ def test_the_fake_reads_and_updates_one_check_run(fakegithub):
     run.edit(conclusion="success", output={"title": "t", "summary": "s"})
     again = repo.get_check_run(run.id)
     assert (again.status, again.conclusion, again.output.summary) == ("completed", "success", "s")
+
+
+@pytest.mark.parametrize("command", ["release-pr", "auto"])
+def test_a_token_minted_for_the_release_pr_may_write_the_check_run(fakegithub, gh, command):
+    from releaser.github.permissions import permissions_for
+    from tests.fakegithub.scopes import Scope
+
+    token = f"ghs_{command}_token"
+    fakegithub.add_token(token, "releaser[bot]")
+    fakegithub.state.scopes[token] = Scope((fakegithub.repo,), permissions_for(command))
+    narrowed = GitHub(token, fakegithub.api_url, fakegithub.full_name, write_interval=0)
+    sha = fakegithub.ref_sha("refs/heads/main")
+    assert narrowed.upsert_check_run(NAME, sha, "success", "1 of 1 gates passed", "t") == "created"

@@ -16,8 +16,9 @@ READ, WRITE = "read", "write"
 _STEPS: Mapping[str, Mapping[str, str]] = {
     # Read the repository, the merged release PRs, their markers and comments.
     "look": {"contents": READ, "pull_requests": READ, "issues": READ},
-    # Push the release branch, open/update the release PR, label and comment on it.
-    "release-pr": {"contents": WRITE, "pull_requests": WRITE, "issues": WRITE},
+    # Push the release branch, open/update the release PR, label and comment on it; a model
+    # release's gates go in the releaser/model-gates check run on the PR's head.
+    "release-pr": {"contents": WRITE, "pull_requests": WRITE, "issues": WRITE, "checks": WRITE},
     # Tag, release, upload assets, label/comment the PR; evidence reads checks and statuses.
     "publish": {
         "contents": WRITE,
