@@ -103,3 +103,18 @@ def test_a_token_minted_for_the_release_pr_may_write_the_check_run(fakegithub, g
     narrowed = GitHub(token, fakegithub.api_url, fakegithub.full_name, write_interval=0)
     sha = fakegithub.ref_sha("refs/heads/main")
     assert narrowed.upsert_check_run(NAME, sha, "success", "1 of 1 gates passed", "t") == "created"
+
+
+def test_a_token_without_checks_write_is_told_what_to_grant(fakegithub, gh):
+    from releaser.errors import GitHubError
+    from tests.fakegithub.scopes import Scope
+
+    token = "ghs_checks_read"
+    fakegithub.add_token(token, "releaser[bot]")
+    fakegithub.state.scopes[token] = Scope(None, {"contents": "write", "checks": "read"})
+    narrowed = GitHub(token, fakegithub.api_url, fakegithub.full_name, write_interval=0)
+    sha = fakegithub.ref_sha("refs/heads/main")
+    with pytest.raises(GitHubError, match=r"grant the token `checks: write`") as caught:
+        narrowed.upsert_check_run(NAME, sha, "success", "1 of 1 gates passed", "t")
+    assert "releaser/model-gates" in str(caught.value) and "403" in str(caught.value)
+    assert _ours(fakegithub, sha) == []

@@ -7,6 +7,7 @@ from typing import Any
 
 from github import GithubException
 
+from releaser.errors import GitHubError
 from releaser.github.base import PER_PAGE, Base
 
 # Set on the check runs releaser creates. Any App may set any external_id, so this only keeps
@@ -33,6 +34,19 @@ class Checks(Base):
         """A completed check run `name` on `head_sha` saying `conclusion`, `title` and
         `summary`: "unchanged" when releaser's run there says so already, "updated" when it
         said something else, "created" when there was none (or it may not be updated)."""
+        try:
+            return self._upsert_check_run(name, head_sha, conclusion, title, summary)
+        except GithubException as exc:
+            if exc.status != 403 or exc.headers and exc.headers.get("retry-after"):
+                raise
+            raise GitHubError(
+                f"the {name} check run was refused (HTTP 403): grant the token `checks: write`",
+                hint="a model release's gates are enforced through this check run",
+            ) from None
+
+    def _upsert_check_run(
+        self, name: str, head_sha: str, conclusion: str, title: str, summary: str
+    ) -> str:
         output = {"title": title, "summary": summary}
         wanted = {"status": "completed", "conclusion": conclusion, "output": output}
 

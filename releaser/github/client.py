@@ -15,6 +15,7 @@ from releaser.errors import GitHubError, StateConflict
 from releaser.github.base import PER_PAGE
 from releaser.github.checks import Checks
 from releaser.github.deployments import Deployments
+from releaser.github.permissions import within
 from releaser.github.releases import Releases
 from releaser.github.types import (
     PullInfo,
@@ -40,8 +41,9 @@ def mint_app_token(
             base_url=api_url,
         )
         installation = integration.get_repo_installation(owner, name)
+        held = installation.permissions or {}
         # PyGithub's get_access_token cannot name repositories; the endpoint takes both.
-        body = {"repositories": [name], "permissions": dict(permissions)}
+        body = {"repositories": [name], "permissions": within(permissions, held)}
         data = integration.requester.requestJsonAndCheck(
             "POST", f"/app/installations/{installation.id}/access_tokens", input=body
         )[1]

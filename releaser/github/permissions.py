@@ -37,6 +37,22 @@ COMMAND_STEPS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+# Writes only some repositories use: `checks` for a model release's check run. An App
+# installed with read access to one is asked for read, so a code-only repository keeps
+# working; a model release's check run then fails naming the permission to grant.
+_OPTIONAL_WRITES = frozenset({"checks"})
+
+
+def within(wanted: Mapping[str, str], held: Mapping[str, str]) -> dict[str, str]:
+    """`wanted`, with an optional write lowered to read where the installation `held` only
+    read (asking for more than it holds would have the whole token refused)."""
+    out = dict(wanted)
+    for name in _OPTIONAL_WRITES:
+        if out.get(name) == WRITE and held.get(name) == READ:
+            out[name] = READ
+    return out
+
+
 def permissions_for(command: str) -> dict[str, str]:
     """The union of what `command`'s steps need, `write` winning over `read`."""
     out: dict[str, str] = {}
