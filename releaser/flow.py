@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from releaser.actions import Runner
 from releaser.api_history import ApiHistory
+from releaser.domain.model_tables import CHECK_NAME, ModelResult
 from releaser.domain.policy_check import Finding
 from releaser.engine import EnginePlan, History, plan, plan_warnings
 from releaser.errors import ConfigError
@@ -304,7 +305,26 @@ def _release_prs(state: _State, known: dict[str, str], dry_run: bool):
 
     for warning in (*plan_warnings(result), *manifest_warnings(config, result)):
         state.run.runner.warning(warning)
+    models = model_results(result)
     prs = sync_release_prs(
-        state.gh, config, state.target, history, result.releases, dry_run=dry_run
+        state.gh, config, state.target, history, result.releases, dry_run=dry_run, models=models
     )
+    for pr in prs:
+        if pr.model_gates == "failure":  # reported; the check run is what blocks the merge
+            state.run.runner.warning(
+                f"release PR #{pr.number}: model gates failed; the {CHECK_NAME} check run on"
+                " its head says which"
+            )
     return result, prs
+
+
+def model_results(result: EnginePlan) -> dict[str, ModelResult]:
+    """Issue #13: each model release's result (its changes and gate results), by tag, for the
+    release PR's tables and its releaser/model-gates check run. The engine's Release carries
+    it as `model` once model components are planned; until then no release has one."""
+    out: dict[str, ModelResult] = {}
+    for release in result.releases:
+        model = getattr(release, "model", None)
+        if release.tag and release.version and model is not None:
+            out[release.tag] = model
+    return out

@@ -185,7 +185,7 @@ def assign_stage(gh, deployment_id: int, name: str, commit: str, message: str) -
     from releaser.github import api_error_message
 
     try:
-        taken = gh.create_annotated_tag(name, message, commit)
+        taken = gh.create_stage_tag(name, message, commit)
     except Exception as exc:  # the deployment must not stay in progress without its tag
         line = api_error_message(exc)
         if line is None:

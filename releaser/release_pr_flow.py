@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from releaser.config import Config
+from releaser.domain.model_tables import CHECK_NAME, ModelResult, check_output, models_digest
 from releaser.domain.notes_size import PULL_BODY_LIMIT, cap_notes
 from releaser.domain.release import Release
 from releaser.domain.release_pr import (
@@ -46,6 +47,7 @@ class PrResult:
     dry_run: bool = False  # what a real run would do; nothing was written
     notes: str = ""  # the notes the PR carries (shown by a dry run)
     replaced_edits: tuple[str, ...] = ()  # tags whose edited notes were regenerated
+    model_gates: str = ""  # the releaser/model-gates conclusion on the PR head ("": no model)
 
     def as_json(self) -> dict:
         return {
@@ -81,14 +83,17 @@ def sync_release_prs(
     history: History,
     releases: tuple[Release, ...],
     dry_run: bool = False,
+    models: Mapping[str, ModelResult] | None = None,
 ) -> list[PrResult]:
     """Open, update or close each release PR; a dry run validates and reads as much, writes
-    nothing, and says what it would have done."""
+    nothing, and says what it would have done. `models` (tag -> result) are the model
+    releases: their tables go in the body, their gates in a check run on the PR head."""
     head = history.head() or ""
     results = []
     for component, group in _groups(config, releases):
         branch = branch_name(target, component)
         pending = tuple(r for r in group if r.version)
+        ours = {r.tag: (models or {})[r.tag] for r in pending if r.tag in (models or {})}
         open_prs = gh.pulls(branch, "open", target)
         current = open_prs[0] if open_prs else None
         if not pending:
@@ -108,7 +113,7 @@ def sync_release_prs(
                     )
                 )
             continue
-        planned = _fitting(
+        planned, compact = _fitting(
             config,
             target,
             head,
@@ -124,12 +129,24 @@ def sync_release_prs(
                 )
                 for r in pending
             ),
+            ours,
         )
-        digest = plan_digest(planned, digest_commits(c for r in pending for c in r.commits))
+        commits = digest_commits(c for r in pending for c in r.commits)
+        digest = plan_digest(planned, commits, models_digest(ours))
         title = render_title(config.pull_request_title, target, planned)
         if current is not None and _marker_digest(current) == digest:
+            # The body is current; its check run too, unless a run stopped in between.
+            gates = "" if dry_run else gates_check(gh, current.head_sha, ours)
             results.append(
-                PrResult(current.number, current.html_url, branch, current.title, False, False)
+                PrResult(
+                    current.number,
+                    current.html_url,
+                    branch,
+                    current.title,
+                    False,
+                    False,
+                    model_gates=gates,
+                )
             )
             continue
         files = file_changes(config, pending, history.read)  # validates: dry runs too
@@ -144,12 +161,17 @@ def sync_release_prs(
             continue
         commit = gh.create_commit(title, head, history.tree(), files)
         gh.force_ref(f"heads/{branch}", commit, known_to_exist=current is not None)
+        # Model releases (issue #13): the gate check run on the release PR's new head.
+        gates = gates_check(gh, commit, ours)
         before = _marker(current) if current is not None else None
         kept = keep_edits(planned, before)
-        if len(render_body(Marker(target, head, digest, kept))) > PULL_BODY_LIMIT:
+        if (
+            len(render_body(Marker(target, head, digest, kept), (), ours, compact))
+            > PULL_BODY_LIMIT
+        ):
             kept = planned  # kept edits of one release beside new notes of another
         replaced = replaced_edits(kept, before)
-        body = render_body(Marker(target, head, digest, kept), replaced)
+        body = render_body(Marker(target, head, digest, kept), replaced, ours, compact)
         if current is None:
             pr = gh.create_pull(branch, target, title, body)
             gh.add_labels(pr.number, [config.labels.pending])
@@ -170,26 +192,46 @@ def sync_release_prs(
                 labels=labels,
                 files=tuple(sorted(files)),
                 replaced_edits=tuple(r.tag for r in replaced),
+                model_gates=gates,
             )
         )
     return results
 
 
+def gates_check(gh: GitHub, head_sha: str, models: Mapping[str, ModelResult]) -> str:
+    """The one `releaser/model-gates` check run on a release PR's head, over every model
+    release the PR carries: failure when any gate failed, so a repository that requires the
+    check cannot merge it. The run itself succeeds: the check run is what enforces. Returns
+    the conclusion ("" without model releases, which get no check run)."""
+    if not models:
+        return ""
+    conclusion, title, summary = check_output(models)
+    gh.upsert_check_run(CHECK_NAME, head_sha, conclusion, title, summary)
+    return conclusion
+
+
 def _fitting(
-    config: Config, target: str, head: str, planned: tuple[PlannedRelease, ...]
-) -> tuple[PlannedRelease, ...]:
+    config: Config,
+    target: str,
+    head: str,
+    planned: tuple[PlannedRelease, ...],
+    models: Mapping[str, ModelResult] | None = None,
+) -> tuple[tuple[PlannedRelease, ...], bool]:
     """The releases with their notes cut (at an entry, pointing to the CHANGELOG, which keeps
-    them whole) so that the PR body fits GitHub's limit; `generated` is the digest of the notes
-    as written, which is what a merge publishes."""
+    them whole) so that the PR body fits GitHub's limit, beside the model tables; `generated`
+    is the digest of the notes as written, which is what a merge publishes. The tables take
+    at most half the body: beyond that the body gives them in one line each (True)."""
     empty = tuple(replace(r, notes="") for r in planned)
-    used = len(render_body(Marker(target, head, "0" * 64, empty))) + NOTICE_ROOM
+    marker = Marker(target, head, "0" * 64, empty)
+    compact = len(render_body(marker, models=models)) > PULL_BODY_LIMIT // 2
+    used = len(render_body(marker, models=models, compact=compact)) + NOTICE_ROOM
     room = (PULL_BODY_LIMIT - used) // len(planned)
     changelogs = {c.policy.name: c.changelog_path for c in config.components}
     out = []
     for release in planned:
         notes = cap_notes(release.notes, room, changelogs.get(release.component, "CHANGELOG.md"))
         out.append(replace(release, notes=notes, generated=notes_sha256(notes)))
-    return tuple(out)
+    return tuple(out), compact
 
 
 def _marker(pr: PullInfo) -> Marker | None:

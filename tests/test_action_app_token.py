@@ -104,7 +104,7 @@ PUBLISH_AND_PR = {
     "contents": "write",  # release branch, tags, releases, assets
     "pull_requests": "write",  # the release PR
     "issues": "write",  # labels and comments on it
-    "checks": "read",  # check runs recorded in the evidence
+    "checks": "write",  # the model gates' check run; check runs recorded in the evidence
     "statuses": "read",  # commit statuses recorded in the evidence
 }
 
@@ -126,6 +126,21 @@ def test_the_app_token_is_minted_for_this_repository_and_what_releaser_uses(
     (scope,) = fake.state.scopes.values()
     assert scope.repositories == (fake.repo,)
     assert scope.permissions == permissions
+
+
+def test_an_app_holding_checks_read_only_still_releases_code(fakegithub, action, monkeypatch):
+    """Only a model release writes a check run: an App installed before that, with Checks:
+    read, is asked for read rather than refused the token."""
+    from tests.fakegithub import scopes
+
+    monkeypatch.setitem(scopes.INSTALLATION_PERMISSIONS, "checks", "read")
+    fake = fakegithub
+    seed(fake)
+    result = action.run("push", inputs=_app_inputs(fake))
+    assert result.code == 0, result.stdout + result.stderr
+    (scope,) = fake.state.scopes.values()
+    assert scope.permissions == {**PUBLISH_AND_PR, "checks": "read"}
+    assert len(open_release_prs(fake)) == 1
 
 
 def test_a_narrowed_token_is_refused_outside_its_scope(fakegithub):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from releaser.domain import bounded_json
 from releaser.domain.commits import ParsedCommit
 from releaser.domain.markdown import escape_inline_full
+from releaser.domain.model_tables import ModelResult, body_section
 from releaser.domain.notes_size import PULL_BODY_LIMIT
 from releaser.domain.version import parse_version
 
@@ -56,12 +57,18 @@ def branch_name(target: str, component: str | None = None) -> str:
     return f"{name}--components--{component}" if component else name
 
 
-def plan_digest(releases: tuple[PlannedRelease, ...], commit_shas: tuple[str, ...]) -> str:
-    """Identifies the plan: same releases from the same commits give the same digest."""
-    data = json.dumps(
-        [[r.component, r.version, r.tag] for r in releases] + [sorted(commit_shas)],
-        separators=(",", ":"),
-    )
+def plan_digest(
+    releases: tuple[PlannedRelease, ...], commit_shas: tuple[str, ...], models: str = ""
+) -> str:
+    """Identifies the plan: same releases from the same commits give the same digest.
+    `models` (model_tables.models_digest) covers what the model tables say: gate results can
+    move without a commit (a metrics-file from CI, a check run), and the body must follow."""
+    items: list[list[str]] = [[r.component, r.version, r.tag] for r in releases] + [
+        sorted(commit_shas)
+    ]
+    if models:  # a code-only plan keeps the digest it always had
+        items.append(["models", models])
+    data = json.dumps(items, separators=(",", ":"))
     return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -177,16 +184,24 @@ def render_title(template: str, target: str, releases: tuple[PlannedRelease, ...
     return " ".join(title.split())
 
 
-def render_body(marker: Marker, replaced: tuple[ReplacedNotes, ...] = ()) -> str:
+def render_body(
+    marker: Marker,
+    replaced: tuple[ReplacedNotes, ...] = (),
+    models: Mapping[str, ModelResult] | None = None,
+    compact: bool = False,
+) -> str:
     """The PR body; `replaced` adds a note, outside the notes, on edits that were replaced
-    (with their text when the body stays within GitHub's limit)."""
-    body = _render_body(marker, _replaced_notice(replaced, verbatim=True))
+    (with their text when the body stays within GitHub's limit). `models` (tag -> result)
+    puts each model release's change and gate tables below its notes, outside the editable
+    block; `compact` says only what they hold (a body the tables would not fit)."""
+    sections = {tag: body_section(tag, result, compact) for tag, result in (models or {}).items()}
+    body = _render_body(marker, _replaced_notice(replaced, verbatim=True), sections)
     if len(body) > PULL_BODY_LIMIT:
-        body = _render_body(marker, _replaced_notice(replaced, verbatim=False))
+        body = _render_body(marker, _replaced_notice(replaced, verbatim=False), sections)
     return body
 
 
-def _render_body(marker: Marker, notice: list[str]) -> str:
+def _render_body(marker: Marker, notice: list[str], sections: Mapping[str, list[str]]) -> str:
     parts = [
         "This PR was opened by releaser. Merging it publishes the release"
         + ("s" if len(marker.releases) > 1 else "")
@@ -202,6 +217,7 @@ def _render_body(marker: Marker, notice: list[str]) -> str:
             release.notes.rstrip("\n"),
             _end(release.tag),
             "",
+            *sections.get(release.tag, ()),
         ]
     parts += notice
     data = {

@@ -13,7 +13,9 @@ from releaser.domain.commits import RawCommit
 from releaser.domain.evidence import Check, Review
 from releaser.errors import GitHubError, StateConflict
 from releaser.github.base import PER_PAGE
+from releaser.github.checks import Checks
 from releaser.github.deployments import Deployments
+from releaser.github.permissions import within
 from releaser.github.releases import Releases
 from releaser.github.tags import Tags
 from releaser.github.types import (
@@ -40,8 +42,9 @@ def mint_app_token(
             base_url=api_url,
         )
         installation = integration.get_repo_installation(owner, name)
+        held = installation.permissions or {}
         # PyGithub's get_access_token cannot name repositories; the endpoint takes both.
-        body = {"repositories": [name], "permissions": dict(permissions)}
+        body = {"repositories": [name], "permissions": within(permissions, held)}
         data = integration.requester.requestJsonAndCheck(
             "POST", f"/app/installations/{installation.id}/access_tokens", input=body
         )[1]
@@ -59,7 +62,7 @@ def _unreadable(exc: GithubException, what: str, permission: str) -> str:
     return f"{what} (HTTP {exc.status}; grant `{permission}`)"
 
 
-class GitHub(Releases, Deployments, Tags):
+class GitHub(Releases, Deployments, Tags, Checks):
     """A repository on GitHub (or GHES), with writes that look before they repeat."""
 
     # -- repository ----------------------------------------------------------------------------

@@ -168,7 +168,7 @@ class Deployments(Base):
         refs = self._pages(f"/git/matching-refs/tags/{quote(prefix, safe='')}")
         return [item["ref"].removeprefix("refs/tags/") for item in refs]
 
-    def create_annotated_tag(self, name: str, message: str, commit: str) -> bool:
+    def create_stage_tag(self, name: str, message: str, commit: str) -> bool:
         """An annotated tag `name` on `commit`: the tag object, then its ref. False when the
         ref already exists (someone took the name first); the orphan tag object is harmless."""
         body = {"tag": name, "message": message, "object": commit, "type": "commit"}

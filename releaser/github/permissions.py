@@ -16,8 +16,9 @@ READ, WRITE = "read", "write"
 _STEPS: Mapping[str, Mapping[str, str]] = {
     # Read the repository, the merged release PRs, their markers and comments.
     "look": {"contents": READ, "pull_requests": READ, "issues": READ},
-    # Push the release branch, open/update the release PR, label and comment on it.
-    "release-pr": {"contents": WRITE, "pull_requests": WRITE, "issues": WRITE},
+    # Push the release branch, open/update the release PR, label and comment on it; a model
+    # release's gates go in the releaser/model-gates check run on the PR's head.
+    "release-pr": {"contents": WRITE, "pull_requests": WRITE, "issues": WRITE, "checks": WRITE},
     # Tag, release, upload assets, label/comment the PR; evidence reads checks and statuses.
     "publish": {
         "contents": WRITE,
@@ -47,6 +48,22 @@ COMMAND_STEPS: Mapping[str, tuple[str, ...]] = {
 }
 # Steps a command runs only when its input asks: command -> (flag, step).
 CONDITIONAL_STEPS: Mapping[str, tuple[str, str]] = {"promote": ("break_glass", "break-glass")}
+
+
+# Writes only some repositories use: `checks` for a model release's check run. An App
+# installed with read access to one is asked for read, so a code-only repository keeps
+# working; a model release's check run then fails naming the permission to grant.
+_OPTIONAL_WRITES = frozenset({"checks"})
+
+
+def within(wanted: Mapping[str, str], held: Mapping[str, str]) -> dict[str, str]:
+    """`wanted`, with an optional write lowered to read where the installation `held` only
+    read (asking for more than it holds would have the whole token refused)."""
+    out = dict(wanted)
+    for name in _OPTIONAL_WRITES:
+        if out.get(name) == WRITE and held.get(name) == READ:
+            out[name] = READ
+    return out
 
 
 def permissions_for(command: str, *, break_glass: bool = False) -> dict[str, str]:

@@ -95,6 +95,47 @@ def create_check_run(req: Request) -> Response:
     return ok(check_json(req.fake, c), 201)
 
 
+def _check_run(req: Request) -> CheckRun:
+    try:
+        wanted = int(req.params["check_run_id"])
+    except ValueError:
+        raise not_found() from None
+    found = next((c for c in req.fake.state.check_runs if c.id == wanted), None)
+    if found is None:
+        raise not_found()
+    return found
+
+
+@route("GET", R + "/check-runs/{check_run_id}")
+def get_check_run(req: Request) -> Response:
+    return ok(check_json(req.fake, _check_run(req)))
+
+
+@route("PATCH", R + "/check-runs/{check_run_id}")
+def update_check_run(req: Request) -> Response:
+    c = _check_run(req)
+    if c.app:  # GitHub lets only the App that created a check run update it
+        raise ApiError(403, "Resource not accessible by integration")
+    body = req.body if isinstance(req.body, dict) else {}
+    if "name" in body:
+        c.name = body["name"]
+    for key in ("details_url", "external_id"):
+        if key in body:
+            setattr(c, key, body[key])
+    if "status" in body:
+        c.status = body["status"]
+    if body.get("conclusion") is not None:  # a conclusion completes the run
+        c.conclusion, c.status = body["conclusion"], "completed"
+    if c.status == "completed":
+        c.completed_at = _ts(body.get("completed_at")) or c.completed_at or now()
+    else:
+        c.conclusion, c.completed_at = None, None
+    if "output" in body:
+        c.title = body["output"].get("title")
+        c.summary = body["output"].get("summary")
+    return ok(check_json(req.fake, c))
+
+
 @route("GET", R + "/commits/{ref}/check-runs")
 def list_check_runs(req: Request) -> Response:
     sha = resolve_or_404(req.fake, req.params["ref"])

@@ -1,0 +1,137 @@
+"""The release PR of a model release against the fake GitHub: both tables in the body, and
+one `releaser/model-gates` check run on the PR head that fails when a gate fails.
+
+The model results are given to sync_release_prs directly: the engine plans model components
+in another change (issue #13). Once it does, `_sync` takes them from flow.model_results.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from releaser.api_history import ApiHistory
+from releaser.config import from_dict
+from releaser.domain.bump import Bump
+from releaser.domain.model_bump import Change
+from releaser.domain.model_gates import GateResult
+from releaser.domain.model_tables import CHECK_NAME, ModelTables, check_output
+from releaser.domain.release_pr import parse_body
+from releaser.engine import plan
+from releaser.flow import model_results
+from releaser.github import GitHub
+from releaser.release_pr_flow import gates_check, sync_release_prs
+
+TAG = "churn@v1.1.0"
+CONFIG = from_dict(
+    {"components": [{"name": "churn", "path": "models/churn", "tag-prefix": "churn@v"}]}
+)
+
+
+def _model(latency: float) -> ModelTables:
+    return ModelTables(
+        (Change("retrained", "artifact", "a" * 64, "b" * 64, Bump.PATCH),),
+        (
+            GateResult("auc >= 0.85", "auc", 0.91, 0.85, None, True, "declared"),
+            GateResult("latency <= 100", "latency", latency, 100, None, latency <= 100, "ci"),
+        ),
+    )
+
+
+FAILING, PASSING = _model(150), _model(40)
+
+
+@pytest.fixture
+def fake(fakegithub):
+    fakegithub.commit("main", "chore: init", {"models/churn/model.yaml": "name: churn\n"})
+    fakegithub.tag("churn@v1.0.0")
+    fakegithub.commit("main", "feat: retrain on June data", {"models/churn/w.bin": "2\n"})
+    return fakegithub
+
+
+def _sync(fake, models, dry_run=False):
+    gh = GitHub(fake.token, fake.api_url, fake.full_name, write_interval=0)
+    history = ApiHistory(gh, fake.ref_sha("refs/heads/main"), ("churn@v",))
+    result = plan(history, CONFIG, date(2024, 6, 1), None)
+    found = {**model_results(result), **models}
+    (pr,) = sync_release_prs(gh, CONFIG, "main", history, result.releases, dry_run, found)
+    return pr
+
+
+def _runs(fake, sha):
+    return [c for c in fake.state.check_runs if c.head_sha == sha and c.name == CHECK_NAME]
+
+
+def _writes(fake):
+    return [(c.method, c.path) for c in fake.calls if c.method != "GET"]
+
+
+def _head(fake, number):
+    return fake.ref_sha(f"refs/heads/{fake.pulls[number].head}")
+
+
+def test_a_failing_gate_fails_the_check_run_on_the_pr_head(fake):
+    pr = _sync(fake, {TAG: FAILING})
+    assert pr.created and pr.model_gates == "failure"
+    body = fake.pulls[pr.number].body
+    assert "| Rule | Field | Old → new | Bump |" in body
+    assert "| ❌ fail | latency <= 100 | latency | 150 | 100 | — | ci |" in body
+    assert [r.tag for r in parse_body(body).releases] == [TAG]
+    (run,) = _runs(fake, _head(fake, pr.number))
+    assert (run.status, run.conclusion) == ("completed", "failure")
+    assert (run.conclusion, run.title, run.summary) == check_output({TAG: FAILING})
+
+
+def test_a_rerun_with_the_same_results_writes_nothing(fake):
+    _sync(fake, {TAG: FAILING})
+    fake.reset_requests()
+    pr = _sync(fake, {TAG: FAILING})
+    assert not pr.changed and pr.model_gates == "failure"
+    assert _writes(fake) == []
+
+
+def test_gates_that_pass_now_update_the_body_and_pass_on_the_new_head(fake):
+    first = _sync(fake, {TAG: FAILING})
+    old_head = _head(fake, first.number)
+    pr = _sync(fake, {TAG: PASSING})  # no new commit: a metrics-file or a check moved
+    assert pr.changed and pr.model_gates == "success"
+    new_head = _head(fake, pr.number)
+    assert new_head != old_head
+    assert [r.conclusion for r in _runs(fake, new_head)] == ["success"]
+    assert (
+        "| ✅ pass | latency <= 100 | latency | 40 | 100 | — | ci |" in fake.pulls[pr.number].body
+    )
+
+
+def test_a_lost_check_run_is_written_again_without_touching_the_pr(fake):
+    """A run that stopped between pushing the release branch and the check run."""
+    first = _sync(fake, {TAG: FAILING})
+    fake.state.check_runs.clear()
+    fake.reset_requests()
+    pr = _sync(fake, {TAG: FAILING})
+    assert not pr.changed
+    assert [m for m, _ in _writes(fake)] == ["POST"]
+    assert [r.conclusion for r in _runs(fake, _head(fake, first.number))] == ["failure"]
+
+
+def test_a_dry_run_writes_no_check_run(fake):
+    pr = _sync(fake, {TAG: FAILING}, dry_run=True)
+    assert pr.dry_run and fake.state.check_runs == [] and _writes(fake) == []
+
+
+def test_a_release_pr_without_a_model_has_no_check_run(fake):
+    pr = _sync(fake, {})
+    assert pr.created and pr.model_gates == ""
+    assert fake.count(None, r"check-runs") == 0
+    assert "Model release" not in fake.pulls[pr.number].body
+
+
+def test_the_step_writes_one_check_run_over_every_model_release(fake):
+    gh = GitHub(fake.token, fake.api_url, fake.full_name, write_interval=0)
+    sha = fake.ref_sha("refs/heads/main")
+    assert gates_check(gh, sha, {}) == ""
+    assert gates_check(gh, sha, {TAG: PASSING, "fraud@v2.0.0": FAILING}) == "failure"
+    (run,) = _runs(fake, sha)
+    assert run.title == "3 of 4 gates passed, 1 failed"
+    assert run.summary.index(TAG) < run.summary.index("fraud@v2.0.0")
