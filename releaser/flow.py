@@ -169,7 +169,14 @@ def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> O
             clone = state.local()
             models.update(
                 model_releases(
-                    gh, state.config, marker, pr.merge_commit_sha, s.workspace, clone, s.run_id
+                    gh,
+                    state.config,
+                    marker,
+                    pr.merge_commit_sha,
+                    s.workspace,
+                    clone,
+                    s.run_id,
+                    plan_for=_model_plan(state, pr.merge_commit_sha),
                 )
             )
     if not candidates:
@@ -212,6 +219,30 @@ def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> O
     for finding in out.findings:
         warn(f"policy {finding.policy}: {finding.tag}: {finding.item}: {finding.why}")
     return out
+
+
+def _model_plan(state: _State, sha: str) -> Callable | None:
+    """planned release -> the engine's model plan at the merge commit `sha` (its changes, bump
+    and flags, for the evidence), when the clone is checked out there; else None."""
+    clone = state.local()
+    if clone is None or clone.head() != sha:
+        return None
+    from releaser.domain.release import Tag
+    from releaser.models.planning import plan_for
+
+    components = {c.policy.name: c for c in state.config.components}
+    tags = clone.repo.all_tags()
+
+    def plan(planned):
+        component = components[planned.component]
+        previous = None
+        name = planned.previous_tag
+        version = component.policy.version_of(name) if name else None
+        if name and version is not None and name in tags:
+            previous = Tag(name, version, tags[name])
+        return plan_for(clone.repo, state.run.settings.workspace, component, previous, previous)
+
+    return plan
 
 
 def _gather(state: _State, settings, candidates: list, releases: list, files) -> dict:
@@ -320,11 +351,9 @@ def _release_prs(state: _State, known: dict[str, str], dry_run: bool):
 
 def model_results(result: EnginePlan) -> dict[str, ModelResult]:
     """Issue #13: each model release's result (its changes and gate results), by tag, for the
-    release PR's tables and its releaser/model-gates check run. The engine's Release carries
-    it as `model` once model components are planned; until then no release has one."""
+    release PR's tables and its releaser/model-gates check run (the engine's Release.model)."""
     out: dict[str, ModelResult] = {}
     for release in result.releases:
-        model = getattr(release, "model", None)
-        if release.tag and release.version and model is not None:
-            out[release.tag] = model
+        if release.tag and release.version and release.model is not None:
+            out[release.tag] = release.model
     return out

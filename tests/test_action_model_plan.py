@@ -100,3 +100,75 @@ def test_without_a_full_clone_a_model_component_is_refused_before_any_write(fake
         result.stdout
     )
     assert [c for c in fake.reset_requests() if c.method != "GET"] == []
+
+
+def _release(fake, tag: str):
+    (found,) = [r for r in fake.state.releases.values() if r.tag_name == tag]
+    return found
+
+
+def test_the_model_release_goes_end_to_end_through_the_action(fakegithub, action):
+    """Release PR with both tables and a passing releaser/model-gates check run; the merge
+    publishes an annotated GTO tag, the model's assets and an evidence model section whose
+    changes are the plan's."""
+    import json
+
+    from releaser.domain.model_tables import CHECK_NAME
+
+    fake = fakegithub
+    gated = manifest(gates=[{"metric": "auc", "min": 0.85}])
+    fake.commit(
+        "main", "chore: init", {".github/releaser.yml": CONFIG, **model_files(gated, WEIGHTS)}
+    )
+    fake.tag("churn@v1.0.0")
+    retrained = copy.deepcopy(gated)
+    retrained["training"]["data"] = [{"name": "customers", "version": "2024-07"}]
+    fake.commit("main", "feat(churn): retrain on July data", model_files(retrained, NEW_WEIGHTS))
+
+    assert action.run("push").code == 0
+    (pr,) = [p for p in fake.pulls.values() if p.state == "open"]
+    assert "retrained" in pr.body and "auc" in pr.body  # the change and gate tables
+    head = fake.ref_sha(f"refs/heads/{pr.head}")
+    runs = [c for c in fake.state.check_runs if c.head_sha == head and c.name == CHECK_NAME]
+    assert [r.conclusion for r in runs] == ["success"]
+
+    merge_sha = fake.merge_pull(pr.number)
+    published = action.run("pull_request.closed", event=action.merged_event(pr.number))
+    assert published.code == 0, published.stdout + published.stderr
+    assert fake.git.text("cat-file", "-t", "refs/tags/churn@v1.1.0").strip() == "tag"
+    assert fake.tags()["churn@v1.1.0"] == merge_sha
+    release = _release(fake, "churn@v1.1.0")
+    names = {a.name for a in release.assets}
+    assert {"model-manifest.json", "churn-1.1.0.model.intoto.json", "SHA256SUMS"} <= names
+    evidence = next(a for a in release.assets if a.name == "release-evidence.json")
+    model = json.loads(evidence.data)["model"]
+    assert "retrained" in json.dumps(model)  # the plan's changes, recomputed at the merge
+
+
+def test_a_failing_gate_fails_the_check_run_and_then_blocks_the_publish(fakegithub, action):
+    from releaser.domain.model_tables import CHECK_NAME
+
+    fake = fakegithub
+    gated = manifest(gates=[{"metric": "auc", "min": 0.95}])  # auc is 0.91
+    fake.commit(
+        "main", "chore: init", {".github/releaser.yml": CONFIG, **model_files(gated, WEIGHTS)}
+    )
+    fake.tag("churn@v1.0.0")
+    retrained = copy.deepcopy(gated)
+    retrained["training"]["data"] = [{"name": "customers", "version": "2024-07"}]
+    fake.commit("main", "fix(churn): retrain", model_files(retrained, NEW_WEIGHTS))
+
+    opened = action.run("push")
+    assert opened.code == 0, opened.stdout + opened.stderr  # reported; the check run enforces
+    (pr,) = [p for p in fake.pulls.values() if p.state == "open"]
+    head = fake.ref_sha(f"refs/heads/{pr.head}")
+    runs = [c for c in fake.state.check_runs if c.head_sha == head and c.name == CHECK_NAME]
+    assert [r.conclusion for r in runs] == ["failure"]
+    assert "::warning" in opened.stdout and "model gates failed" in opened.stdout
+
+    fake.merge_pull(pr.number)  # merged anyway (the check was not required)
+    fake.reset_requests()
+    refused = action.run("pull_request.closed", event=action.merged_event(pr.number))
+    assert refused.code != 0
+    assert "churn@v1.0.1" not in fake.tags()
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []

@@ -2,8 +2,8 @@
 publish_pr: an annotated GTO tag, the model's assets, an SBOM valid against CycloneDX 1.6, and
 evidence `releaser verify` accepts; a failing gate writes nothing.
 
-The config does not know `type: model` yet, so the component is a stand-in with that field;
-the Action-level run (entrypoint.py) needs the config to exist.
+The component is a stand-in carrying the config's model settings; the Action-level run is in
+tests/test_action_model_plan.py.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from releaser.config import ModelSettings
 from releaser.domain.release_pr import Marker, PlannedRelease
 from releaser.evidence.collect import EvidenceSettings, evidence_assets
 from releaser.evidence.sbom import generate_sbom
@@ -43,7 +44,7 @@ class _Policy:
 @dataclass(frozen=True)
 class _Component:
     policy: _Policy
-    type: str = "model"
+    model: ModelSettings = ModelSettings()  # what `type: model` gives a component
 
 
 @dataclass(frozen=True)

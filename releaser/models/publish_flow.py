@@ -14,12 +14,20 @@ from releaser.models.sources import MAX_YAML_BYTES, GitFiles, WorkspaceFiles
 
 
 def is_model(component: Any) -> bool:
-    """A `type: model` component (the config's field; read loosely while the config and the
-    engine's model result are merged)."""
-    for holder in (component, getattr(component, "policy", None)):
-        if getattr(holder, "type", None) == "model":
-            return True
-    return False
+    """A `type: model` component: the config gave it model settings."""
+    return getattr(component, "model", None) is not None
+
+
+def _at_tag(clone: Any, component: Any, tag: str) -> Any:
+    """The component's files at `tag`, through the baseline reader the engine's plan uses."""
+    from releaser.domain.release import Tag
+    from releaser.models.planning import TagFiles
+
+    version = component.policy.version_of(tag)
+    sha = clone.repo.all_tags().get(tag)
+    if version is None or sha is None:
+        return GitFiles(clone.repo, tag, component.policy.path)  # declared digests only
+    return TagFiles(clone.repo, Tag(tag, version, sha), component.policy.path)
 
 
 def _reader(workspace: Path, clone: Any, rev: str, path: str):
@@ -54,7 +62,8 @@ def model_releases(
         baseline_files = None
         previous = planned.previous_tag
         if previous and clone is not None:
-            at_tag = GitFiles(clone.repo, previous, path)
+            # Read as the plan read it: files committed at the tag are hashed from git.
+            at_tag = _at_tag(clone, component, previous)
             if at_tag.read(MANIFEST_NAME, MAX_YAML_BYTES) is not None:
                 baseline_files = at_tag
         plan = plan_for(planned) if plan_for is not None else None
