@@ -13,6 +13,7 @@ from releaser.errors import ConfigError, ReleaserError
 from releaser.flow import Outcome, Run, execute
 from releaser.release_pr_flow import PrResult
 from releaser.settings import Settings, from_env
+from releaser.steps import Plan
 
 
 def credentials(settings: Settings, runner: Runner) -> tuple[str, tuple[str, ...]]:
@@ -77,8 +78,8 @@ def _release_fields(p) -> dict[str, str]:
 
 
 def _live(pr: PrResult) -> bool:
-    """Opened or updated by this run (not closed, not a dry run)."""
-    return bool(pr.number) and (pr.created or pr.changed) and not (pr.closed or pr.dry_run)
+    """Opened or updated by this run (not closed)."""
+    return bool(pr.number) and (pr.created or pr.changed) and not pr.closed
 
 
 def _outputs(published, prs: list[PrResult]) -> dict:
@@ -102,13 +103,6 @@ def _outputs(published, prs: list[PrResult]) -> dict:
 
 
 def _pr_line(pr: PrResult) -> list[str]:
-    if pr.dry_run:
-        verb = "would close" if pr.closed else ("would open" if pr.created else "would update")
-        where = f"#{pr.number} " if pr.number else ""
-        lines = [f"- Release PR {where}{verb}: {pr.title}"]
-        if pr.notes and not pr.closed:
-            lines += ["", *(f"  {line}" if line else "" for line in pr.notes.splitlines()), ""]
-        return lines
     verb = "closed" if pr.closed else ("opened" if pr.created else "updated")
     if not pr.changed:
         verb = "unchanged"
@@ -131,6 +125,8 @@ def summary(out: Outcome) -> str:
         )
     for pr in out.prs:
         lines += _pr_line(pr)
+    if out.plan is not None:  # `command: plan`: what a real run would write
+        lines += out.plan.describe() or ["- Nothing would be written."]
     if out.planned is not None:
         lines += ["", "| component | previous | next | bump |", "|---|---|---|---|"]
         for r in out.planned.releases:
@@ -149,6 +145,14 @@ def summary(out: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _log_plan(runner: Runner, plan: Plan) -> None:
+    """The plan's steps in the log, a line each; the notes only in the summary (each line here
+    starts with "- ", so no text in it can form a workflow command)."""
+    runner.info(f"releaser plan: {len(plan.steps)} step(s), nothing written")
+    for step in plan.steps:
+        runner.info(step.describe()[0])
+
+
 def _failed(runner: Runner, message: str, code: int, **where) -> int:
     runner.error(message, **where)
     # The job summary says it too: that is where people look first.
@@ -163,6 +167,8 @@ def main(env: Mapping[str, str]) -> int:
         settings = from_env(env, datetime.now(UTC))
         token, secrets = credentials(settings, runner)
         out = execute(Run(settings, runner, token, secrets))
+        if out.plan is not None:
+            _log_plan(runner, out.plan)
         runner.set_outputs(_outputs(out.published, out.prs))
         runner.summary(summary(out))
         return 0

@@ -361,5 +361,12 @@ class GitRepo:
             raise OSError(errno.EFBIG, f"over the {max_bytes}-byte limit")
         return self._run("cat-file", "blob", sha.decode()).stdout
 
+    def add_tag(self, name: str, sha: str) -> bool:
+        """Create the lightweight tag `name` at `sha` unless a tag of that name exists (or the
+        clone lacks the commit); True when it did."""
+        zero = "0" * len(sha)
+        proc = self._run("update-ref", f"refs/tags/{name}", sha, zero, ok_codes=(0, 1, 128))
+        return proc.returncode == 0
+
     def tree_of(self, rev: str) -> str:
         return self._run("rev-parse", f"{rev}^{{tree}}").stdout.decode().strip()
