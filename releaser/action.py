@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from releaser.actions import Runner
 from releaser.domain.markdown import escape_inline
 from releaser.errors import ConfigError, ReleaserError
-from releaser.flow import Outcome, Run, execute
+from releaser.flow import Outcome, execute
 from releaser.release_pr_flow import PrResult
+from releaser.run_state import Run
 from releaser.settings import Settings, from_env
 from releaser.steps import Plan
 

@@ -13,7 +13,6 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from releaser.actions import Runner
 from releaser.api_history import ApiHistory
 from releaser.apply import apply
 from releaser.domain.policy_check import Finding
@@ -30,19 +29,9 @@ from releaser.publish import (
 )
 from releaser.publish_flow import mirror, publish_plan
 from releaser.release_pr_flow import PrResult, plan_release_prs
-from releaser.settings import Settings
+from releaser.run_state import Run, RunState
 from releaser.steps import Plan
 from releaser.workspace import LoadedConfig, load_config, local_clone
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """What the edge hands down: the settings, where to say things, and the credentials."""
-
-    settings: Settings
-    runner: Runner
-    token: str
-    secrets: tuple[str, ...]  # every credential this run holds: no asset may carry one
 
 
 @dataclass(slots=True)
@@ -66,27 +55,12 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
-class _State:
-    """What every mode function reads: the run, the client, the config and the target."""
-
-    run: Run
-    gh: GitHub
-    loaded: LoadedConfig
-    target: str
-    local: Callable  # () -> LocalHistory | None, inspected at most once
-
-    @property
-    def config(self):
-        return self.loaded.config
-
-
-@dataclass(frozen=True, slots=True)
 class Decision:
     """The run's mode and its Proposal, read from one snapshot; nothing written yet."""
 
     mode: str
     proposal: Proposal
-    state: _State
+    state: RunState
 
 
 def decide(run: Run) -> Decision:
@@ -112,7 +86,7 @@ def decide(run: Run) -> Decision:
         if s.target_branch and mode.name != "idle" and not on_target:
             if gh.ref_sha(f"heads/{target}") is None:
                 raise ConfigError(f"target-branch {target!r} is not a branch of {s.repository}")
-        state = _State(run, gh, loaded, target, functools.cache(lambda: local_clone(s)))
+        state = RunState(run, gh, loaded, target, functools.cache(lambda: local_clone(s)))
         return Decision(mode.name, PLANS[mode.name](state), state)
 
 
@@ -139,21 +113,21 @@ def _located(loaded: LoadedConfig) -> Iterator[None]:
         raise
 
 
-def _idle(state: _State) -> Proposal:
+def _idle(state: RunState) -> Proposal:
     return Proposal()
 
 
-def _publish_event(state: _State) -> Proposal:
+def _publish_event(state: RunState) -> Proposal:
     pr = pull_info(state.run.settings.event["pull_request"])
     return _publish(state, [(pr, read_marker(pr, state.config))], _releases(state))
 
 
-def _publish_merged(state: _State) -> Proposal:
+def _publish_merged(state: RunState) -> Proposal:
     releases = _releases(state)
     return _publish(state, _unpublished(state, {}, releases), releases)
 
 
-def _push(state: _State, dry_run: bool = False) -> Proposal:
+def _push(state: RunState, dry_run: bool = False) -> Proposal:
     # One reading of the state for both: the release PR is planned as if what this run
     # publishes were out, so a merged but unpublished release is not proposed a second time.
     known: dict[str, str] = {}
@@ -170,7 +144,7 @@ def _push(state: _State, dry_run: bool = False) -> Proposal:
     return out
 
 
-def _release_pr(state: _State) -> Proposal:
+def _release_pr(state: RunState) -> Proposal:
     known: dict[str, str] = {}
     out = Proposal(pending=_unpublished(state, known, _releases(state)))
     for pr, marker in out.pending:
@@ -180,13 +154,13 @@ def _release_pr(state: _State) -> Proposal:
     return out
 
 
-def _plan(state: _State) -> Proposal:
+def _plan(state: RunState) -> Proposal:
     """What `auto` on a push would write: publishing what was merged, then the release PR."""
     return _push(state, dry_run=True)
 
 
 # mode -> plan function: a new mode is one row in modes.MODES and one function here.
-PLANS: dict[str, Callable[[_State], Proposal]] = {
+PLANS: dict[str, Callable[[RunState], Proposal]] = {
     "idle": _idle,
     "publish-event": _publish_event,
     "publish": _publish_merged,
@@ -196,24 +170,24 @@ PLANS: dict[str, Callable[[_State], Proposal]] = {
 }
 
 
-def _publish(state: _State, candidates: list, releases: Callable[[], list]) -> Proposal:
+def _publish(state: RunState, candidates: list, releases: Callable[[], list]) -> Proposal:
     plan, judged = publish_plan(state, candidates, releases)
     return Proposal(plan, judge=judged)
 
 
-def _releases(state: _State) -> Callable[[], list]:
+def _releases(state: RunState) -> Callable[[], list]:
     """The releases list, read at most once and only when a step needs it."""
     return functools.cache(state.gh.releases)
 
 
-def _unpublished(state: _State, known: dict[str, str], releases: Callable[[], list]):
+def _unpublished(state: RunState, known: dict[str, str], releases: Callable[[], list]):
     config = state.config
     components = tuple(c.policy.name for c in config.components)
     branches = release_branches(state.target, components, config.separate_pull_requests)
     return unpublished(state.gh, state.target, branches, releases, known, config)
 
 
-def _other_branch(state: _State, warn: bool) -> str:
+def _other_branch(state: RunState, warn: bool) -> str:
     """The ref a push or a manual/scheduled run is on, when it is not the target branch.
 
     A release PR is built from the target's history only: a run on another branch (a push
@@ -232,7 +206,7 @@ def _other_branch(state: _State, warn: bool) -> str:
     return s.ref
 
 
-def _history(state: _State, known: dict[str, str]) -> History:
+def _history(state: RunState, known: dict[str, str]) -> History:
     clone = state.local()
     if clone is not None:
         return clone.with_tags(known)
@@ -244,7 +218,7 @@ def _history(state: _State, known: dict[str, str]) -> History:
     return ApiHistory(state.gh, head, prefixes, known)
 
 
-def _release_prs(state: _State, known: dict[str, str]) -> tuple[EnginePlan, Plan]:
+def _release_prs(state: RunState, known: dict[str, str]) -> tuple[EnginePlan, Plan]:
     s, config = state.run.settings, state.config
     history = _history(state, known)
     # The runner names the server; the clone's origin may be a mirror or a local path.

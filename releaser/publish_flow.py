@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from releaser.domain.policy_check import Finding
 from releaser.evidence.collect import EvidenceSettings, evidence_assets, gather, preflight
 from releaser.policy_gate import judge
 from releaser.publish import Snapshot, plan_publish
 from releaser.publish_trust import check_merged_tree
+from releaser.run_state import RunState
 from releaser.steps import Plan
-
-if TYPE_CHECKING:
-    from releaser.flow import _State as RunState
 
 
 def publish_plan(

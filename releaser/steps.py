@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from releaser.domain.markdown import escape_inline
 from releaser.github import ReleaseInfo
-
-if TYPE_CHECKING:
-    from releaser.publish import Published
-    from releaser.release_pr_flow import PrResult
 
 
 def _indented(notes: str) -> list[str]:
@@ -219,8 +215,9 @@ class Plan:
     """The steps in order, and what needs none: releases already out, PRs already current."""
 
     steps: tuple[Step, ...] = ()
-    published: tuple[Published, ...] = ()  # releases out before this run: reported only
-    prs: tuple[PrResult, ...] = ()  # release PRs already up to date: reported only
+    # Reported only (typed loosely: publish and release_pr_flow import this module).
+    published: tuple[Any, ...] = ()  # publish.Published: releases out before this run
+    prs: tuple[Any, ...] = ()  # release_pr_flow.PrResult: release PRs already up to date
     order: tuple[str, ...] = ()  # every release's tag in publishing order (for the outputs)
 
     def __add__(self, other: Plan) -> Plan:

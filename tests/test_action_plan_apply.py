@@ -13,7 +13,8 @@ import pytest
 from releaser import apply as apply_mod
 from releaser.actions import Runner
 from releaser.cli import main as cli_main
-from releaser.flow import Run, decide
+from releaser.flow import decide
+from releaser.run_state import Run
 from releaser.settings import from_env
 from releaser.steps import Step
 from tests.action_util import ActionRunner
