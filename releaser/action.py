@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from releaser.actions import Runner
 from releaser.domain.markdown import escape_inline
 from releaser.errors import ConfigError, ReleaserError
-from releaser.flow import Outcome, Run, execute
+from releaser.flow import Outcome, execute
 from releaser.release_pr_flow import PrResult
+from releaser.run_state import Run
 from releaser.settings import Settings, from_env
+from releaser.steps import Plan
 
 
 def credentials(settings: Settings, runner: Runner) -> tuple[str, tuple[str, ...]]:
@@ -80,8 +82,8 @@ def _release_fields(p) -> dict[str, str]:
 
 
 def _live(pr: PrResult) -> bool:
-    """Opened or updated by this run (not closed, not a dry run)."""
-    return bool(pr.number) and (pr.created or pr.changed) and not (pr.closed or pr.dry_run)
+    """Opened or updated by this run (not closed)."""
+    return bool(pr.number) and (pr.created or pr.changed) and not pr.closed
 
 
 def _outputs(published, prs: list[PrResult]) -> dict:
@@ -105,13 +107,6 @@ def _outputs(published, prs: list[PrResult]) -> dict:
 
 
 def _pr_line(pr: PrResult) -> list[str]:
-    if pr.dry_run:
-        verb = "would close" if pr.closed else ("would open" if pr.created else "would update")
-        where = f"#{pr.number} " if pr.number else ""
-        lines = [f"- Release PR {where}{verb}: {pr.title}"]
-        if pr.notes and not pr.closed:
-            lines += ["", *(f"  {line}" if line else "" for line in pr.notes.splitlines()), ""]
-        return lines
     verb = "closed" if pr.closed else ("opened" if pr.created else "updated")
     if not pr.changed:
         verb = "unchanged"
@@ -134,6 +129,8 @@ def summary(out: Outcome) -> str:
         )
     for pr in out.prs:
         lines += _pr_line(pr)
+    if out.plan is not None:  # `command: plan`: what a real run would write
+        lines += out.plan.describe() or ["- Nothing would be written."]
     if out.planned is not None:
         lines += ["", "| component | previous | next | bump |", "|---|---|---|---|"]
         for r in out.planned.releases:
@@ -150,6 +147,14 @@ def summary(out: Outcome) -> str:
     if len(lines) == 2:
         lines.append("Nothing to do.")
     return "\n".join(lines) + "\n"
+
+
+def _log_plan(runner: Runner, plan: Plan) -> None:
+    """The plan's steps in the log, a line each; the notes only in the summary (each line here
+    starts with "- ", so no text in it can form a workflow command)."""
+    runner.info(f"releaser plan: {len(plan.steps)} step(s), nothing written")
+    for step in plan.steps:
+        runner.info(step.describe()[0])
 
 
 def _failed(runner: Runner, message: str, code: int, **where) -> int:
@@ -173,6 +178,8 @@ def main(env: Mapping[str, str]) -> int:
             runner.summary(text)
             return 0
         out = execute(Run(settings, runner, token, secrets))
+        if out.plan is not None:
+            _log_plan(runner, out.plan)
         runner.set_outputs(_outputs(out.published, out.prs))
         runner.summary(summary(out))
         return 0

@@ -422,5 +422,12 @@ class GitRepo:
             p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p.strip()
         )
 
+    def add_tag(self, name: str, sha: str) -> bool:
+        """Create the lightweight tag `name` at `sha` unless a tag of that name exists (or the
+        clone lacks the commit); True when it did."""
+        zero = "0" * len(sha)
+        proc = self._run("update-ref", f"refs/tags/{name}", sha, zero, ok_codes=(0, 1, 128))
+        return proc.returncode == 0
+
     def tree_of(self, rev: str) -> str:
         return self._run("rev-parse", f"{rev}^{{tree}}").stdout.decode().strip()

@@ -1,21 +1,40 @@
-"""Publish merged release PRs: tag, draft release, assets, publish, comment, labels (upserts)."""
+"""Publishing merged release PRs: which are unpublished, and the steps that publish them (tag,
+draft, assets, publish, comment, labels), planned from what exists."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from releaser.config import Labels
-from releaser.domain.evidence_intoto import download_url, with_footer
+from releaser.domain.evidence_intoto import download_url
 from releaser.domain.evidence_json import EVIDENCE_JSON
 from releaser.domain.notes_size import FOOTER_ROOM, RELEASE_BODY_LIMIT, cap_notes
-from releaser.domain.release_pr import Marker, MarkerError, branch_name, parse_body
+from releaser.domain.release_pr import (
+    Marker,
+    MarkerError,
+    PlannedRelease,
+    branch_name,
+    parse_body,
+)
 from releaser.domain.version import parse_version
 from releaser.errors import StateConflict
-from releaser.github import GitHub, PullInfo, ReleaseInfo, same_content
-from releaser.leaks import refuse_leaks
+from releaser.github import GitHub, PullInfo, ReleaseInfo
 from releaser.publish_trust import not_a_release_pr
+from releaser.steps import (
+    AddLabel,
+    AssetsRecipe,
+    Comment,
+    Draft,
+    Plan,
+    Publish,
+    Release,
+    RemoveLabel,
+    Step,
+    Tag,
+    Upload,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +48,6 @@ class Published:
     upload_url: str
     pr: int
     evidence_url: str = ""
-
-
-# (planned, sha, draft) -> (assets in upload order, notes footer, evidence url), called on the
-# draft before it is published. Assets need .name, .sha256, .size, .content_type and .open().
-AssetsHook = Callable[..., tuple[Sequence[Any], str, str]]
 
 
 def read_marker(pr: PullInfo, config=None) -> Marker:
@@ -123,110 +137,113 @@ def release_branches(target: str, components: tuple[str, ...], separate: bool) -
     return (branch_name(target),)
 
 
-def publish_pr(
-    gh: GitHub,
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """How a publish plan reads what exists, before any write."""
+
+    gh: GitHub
+    releases: Callable[[], list[ReleaseInfo]]  # read at most once, only when a tag exists
+    tag_at: Callable[[str, str], str | None]  # (tag, merge sha) -> the commit it is at
+
+
+# (release as published, merge sha) -> the recipe of its assets, run on its draft.
+RecipeFor = Callable[[PlannedRelease, str], AssetsRecipe]
+
+
+def plan_publish(
+    snap: Snapshot,
     pr: PullInfo,
     marker: Marker,
-    releases: Callable[[], list[ReleaseInfo]],
-    assets_for: AssetsHook | None = None,
-    secrets: Sequence[str] = (),
-    labels: Labels | None = None,
+    recipe_for: RecipeFor,
+    labels: Labels,
     tag_messages: Mapping[str, str] | None = None,
-) -> list[Published]:
-    """Tag, draft, upload and publish each release of `pr`; no asset holding one of `secrets`
-    (the token) is uploaded, and the draft stays a draft if one does. `releases` is read only
-    when a tag already exists: a tag this run found missing has no release from an earlier run
-    (the tag comes first), and a racer's draft is settled after ours is made. A tag named in
-    `tag_messages` (a model release) is an annotated tag with that message."""
+) -> Plan:
+    """Tag, draft, upload and publish each release of `pr` that is not out yet, then announce.
+    A tag named in `tag_messages` (a model release) is annotated with that message.
+
+    The releases list is read only when a tag exists: a tag missing now has no release from an
+    earlier run (the tag comes first), and a racer's draft is settled after ours is made.
+    """
     sha = pr.merge_commit_sha
     if not sha:
         raise StateConflict(f"release PR #{pr.number} is not merged; nothing to publish")
-    done: list[Published] = []
+    steps: list[Step] = []
+    out = []
+    tagging = False
     for planned in marker.releases:
         tag = planned.tag
-        existing = gh.ref_sha(f"tags/{tag}")
-        message = (tag_messages or {}).get(tag)
-        if existing is None and message is not None:  # a model: GTO's annotated tag (#13)
-            gh.create_annotated_tag(tag, sha, message)
-        elif existing is None:
-            gh.create_ref(f"tags/{tag}", sha)
-        elif existing != sha:
-            raise StateConflict(
-                f"tag {tag} already exists at {existing[:12]}, not at the merge commit {sha[:12]}",
-                hint="move or delete that tag yourself; releaser never rewrites a tag",
-            )
-        release = None
-        if existing is not None:
-            release = next((r for r in releases() if r.tag_name == tag), None)
+        existing = snap.tag_at(tag, sha)
+        if existing is not None and existing != sha:
+            raise tag_elsewhere(tag, existing, sha)
         version = parse_version(planned.version)
         # The PR body's own limit keeps notes well inside this one; a body edited elsewhere is
         # cut here, before the evidence records the digest of the notes as published.
         body = cap_notes(planned.notes, RELEASE_BODY_LIMIT - FOOTER_ROOM, "the CHANGELOG")
         planned = replace(planned, notes=body)
-        evidence_url = ""
-        if release is None:
-            release = gh.create_draft_release(
-                tag, sha, tag, body, prerelease=bool(version and version.prerelease)
-            )
-            release = _settle(gh, tag, release)
-        if release.draft:
-            footer = ""
-            if assets_for is not None:
-                uploads, footer, evidence_url = assets_for(planned, sha, release)
-                refuse_leaks(uploads, secrets)  # every one, before the first upload
-                have = {a.name: a for a in release.assets}
-                for asset in uploads:
-                    current = have.get(asset.name)
-                    if current is not None and same_content(current, asset):
-                        continue
-                    if current is not None:
-                        gh.delete_asset(current.id)
-                    gh.upload_asset(release, asset)
-            release = gh.publish_release(release.id, with_footer(body, footer) if footer else None)
-        elif any(a.name == EVIDENCE_JSON for a in release.assets):
-            repository_url = release.html_url.rsplit("/releases/tag/", 1)[0]
-            evidence_url = download_url(repository_url, tag, EVIDENCE_JSON)
-        done.append(
-            Published(
-                planned.component,
-                planned.path,
-                planned.version,
-                tag,
-                sha,
-                release.html_url,
-                release.upload_url,
-                pr.number,
-                evidence_url,
-            )
-        )
-    _announce(gh, pr, done, labels or Labels())
-    return done
+        facts = Release(planned.component, planned.path, planned.version, tag, sha, pr.number)
+        draft = None
+        if existing is None:
+            steps.append(Tag(tag, sha, pr.number, (tag_messages or {}).get(tag, "")))
+            tagging = True
+        else:
+            draft = next((r for r in snap.releases() if r.tag_name == tag), None)
+            if draft is not None and not draft.draft:
+                out.append(published(facts, draft, evidence_url(draft)))
+                continue
+        if draft is None:
+            prerelease = bool(version and version.prerelease)
+            steps.append(Draft(facts, body, prerelease))
+        steps.append(Upload(facts, draft, recipe_for(planned, sha)))
+        steps.append(Publish(facts, body, draft))
+    tags = tuple(r.tag for r in marker.releases)
+    steps += _announce(snap.gh, pr, tags, labels, tagging)
+    return Plan(tuple(steps), published=tuple(out), order=tags)
 
 
-def _settle(gh: GitHub, tag: str, mine: ReleaseInfo) -> ReleaseInfo:
-    """The one release for `tag` when racing runs each made a draft: a published one, else the
-    oldest draft. Every racer picks the same one and deletes only the draft it made itself."""
-    if not mine.draft:
-        return mine
-    found = gh.releases_for(tag)
-    winner = next((r for r in found if not r.draft), None) or (found[0] if found else mine)
-    if winner.id != mine.id:
-        gh.delete_release(mine.id)
-    return winner
-
-
-def _announce(gh: GitHub, pr: PullInfo, done: list[Published], labels: Labels) -> None:
-    key = "<!-- releaser:published " + ",".join(p.tag for p in done) + " -->"
+def _announce(gh: GitHub, pr: PullInfo, tags: tuple[str, ...], labels: Labels, tagging: bool):
+    """The comment and the labels. A run that tags posts without a look (apply looks if a
+    racer made the tags); else the look is part of the snapshot, so a finished re-run plans
+    nothing."""
+    comment = Comment(pr.number, tags)
     current = pr.labels
-    if not any(key in body for body in gh.comments(pr.number)):
-        lines = [f"Released [{p.tag}]({p.html_url})." for p in done]
-        gh.comment(pr.number, "\n".join(lines) + "\n\n" + key)
-    else:
+    steps: list[Step] = [comment]
+    if not tagging and any(comment.key in body for body in gh.comments(pr.number)):
         # An earlier run announced it and then set the labels: `pr` may be the webhook as it
         # was sent (a re-delivery), whose labels predate that run. Look before writing.
         fresh = gh.pull(pr.number)
         current = fresh.labels if fresh is not None else current
+        steps = []
     if labels.released not in current:
-        gh.add_labels(pr.number, [labels.released])
+        steps.append(AddLabel(pr.number, "", labels.released))
     if labels.pending in current:
-        gh.remove_label(pr.number, labels.pending)
+        steps.append(RemoveLabel(pr.number, labels.pending))
+    return steps
+
+
+def tag_elsewhere(tag: str, found: str, sha: str) -> StateConflict:
+    return StateConflict(
+        f"tag {tag} already exists at {found[:12]}, not at the merge commit {sha[:12]}",
+        hint="move or delete that tag yourself; releaser never rewrites a tag",
+    )
+
+
+def evidence_url(release: ReleaseInfo) -> str:
+    """The evidence JSON's download URL of a published release that has one, else ""."""
+    if not any(a.name == EVIDENCE_JSON for a in release.assets):
+        return ""
+    repository_url = release.html_url.rsplit("/releases/tag/", 1)[0]
+    return download_url(repository_url, release.tag_name, EVIDENCE_JSON)
+
+
+def published(release: Release, info: ReleaseInfo, evidence: str) -> Published:
+    return Published(
+        release.component,
+        release.path,
+        release.version,
+        release.tag,
+        release.sha,
+        info.html_url,
+        info.upload_url,
+        release.pr,
+        evidence,
+    )

@@ -1,4 +1,5 @@
-"""Create or update the one release PR (or one per component) from the engine's plan."""
+"""The steps that create, update or close the one release PR (or one per component), from
+the engine's plan."""
 
 from __future__ import annotations
 
@@ -26,7 +27,18 @@ from releaser.domain.release_pr import (
 )
 from releaser.engine import History
 from releaser.github import GitHub, PullInfo
+from releaser.local_history import LocalHistory
 from releaser.release_files import file_changes
+from releaser.steps import (
+    AddLabel,
+    CheckRun,
+    ClosePr,
+    OpenPr,
+    Plan,
+    PushBranch,
+    Step,
+    UpdatePr,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +56,7 @@ class PrResult:
     body: str = ""
     labels: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
-    dry_run: bool = False  # what a real run would do; nothing was written
-    notes: str = ""  # the notes the PR carries (shown by a dry run)
     replaced_edits: tuple[str, ...] = ()  # tags whose edited notes were regenerated
-    model_gates: str = ""  # the releaser/model-gates conclusion on the PR head ("": no model)
 
     def as_json(self) -> dict:
         return {
@@ -76,20 +85,21 @@ def _groups(config: Config, releases: tuple[Release, ...]):
     return [(None, releases)]
 
 
-def sync_release_prs(
+def plan_release_prs(
     gh: GitHub,
     config: Config,
     target: str,
     history: History,
     releases: tuple[Release, ...],
-    dry_run: bool = False,
     models: Mapping[str, ModelResult] | None = None,
-) -> list[PrResult]:
-    """Open, update or close each release PR; a dry run validates and reads as much, writes
-    nothing, and says what it would have done. `models` (tag -> result) are the model
-    releases: their tables go in the body, their gates in a check run on the PR head."""
+) -> Plan:
+    """The steps that open, update or close each release PR, from the open PR as read now;
+    every check a write would make (the version files) runs here, before any write.
+    `models` (tag -> result) are the model releases: their tables go in the body, their gates
+    in a check run on the PR head."""
     head = history.head() or ""
-    results = []
+    steps: list[Step] = []
+    unchanged = []
     for component, group in _groups(config, releases):
         branch = branch_name(target, component)
         pending = tuple(r for r in group if r.version)
@@ -98,18 +108,13 @@ def sync_release_prs(
         current = open_prs[0] if open_prs else None
         if not pending:
             if current is not None:
-                if not dry_run:
-                    gh.close_pull(current.number, "Nothing is releasable any more; closing.")
-                results.append(
-                    PrResult(
+                steps.append(
+                    ClosePr(
                         current.number,
                         current.html_url,
                         branch,
                         current.title,
-                        False,
-                        True,
-                        closed=True,
-                        dry_run=dry_run,
+                        "Nothing is releasable any more; closing.",
                     )
                 )
             continue
@@ -135,79 +140,64 @@ def sync_release_prs(
         digest = plan_digest(planned, commits, models_digest(ours))
         title = render_title(config.pull_request_title, target, planned)
         if current is not None and _marker_digest(current) == digest:
+            unchanged.append(
+                PrResult(current.number, current.html_url, branch, current.title, False, False)
+            )
             # The body is current; its check run too, unless a run stopped in between.
-            gates = "" if dry_run else gates_check(gh, current.head_sha, ours)
-            results.append(
-                PrResult(
-                    current.number,
-                    current.html_url,
-                    branch,
-                    current.title,
-                    False,
-                    False,
-                    model_gates=gates,
-                )
-            )
+            check = gates_check(branch, current.head_sha, ours)
+            if check is not None and not gh.check_run_current(
+                check.name, check.head, check.conclusion, check.title, check.summary
+            ):
+                steps.append(check)
             continue
-        files = file_changes(config, pending, history.read)  # validates: dry runs too
-        if dry_run:
-            number, url = (current.number, current.html_url) if current else (0, "")
-            notes = "\n".join(r.notes.rstrip("\n") for r in planned)
-            results.append(
-                PrResult(
-                    number, url, branch, title, current is None, True, dry_run=True, notes=notes
-                )
-            )
-            continue
-        commit = gh.create_commit(title, head, history.tree(), files)
-        gh.force_ref(f"heads/{branch}", commit, known_to_exist=current is not None)
-        # Model releases (issue #13): the gate check run on the release PR's new head.
-        gates = gates_check(gh, commit, ours)
+        files = file_changes(config, pending, history.read)  # validates
         before = _marker(current) if current is not None else None
         kept = keep_edits(planned, before)
-        if (
-            len(render_body(Marker(target, head, digest, kept), (), ours, compact))
-            > PULL_BODY_LIMIT
-        ):
+        marker = Marker(target, head, digest, kept)
+        if len(render_body(marker, (), ours, compact)) > PULL_BODY_LIMIT:
             kept = planned  # kept edits of one release beside new notes of another
         replaced = replaced_edits(kept, before)
         body = render_body(Marker(target, head, digest, kept), replaced, ours, compact)
+        notes = "\n".join(r.notes.rstrip("\n") for r in kept)
+        paths = tuple(sorted(files))
+        # The clone's tree costs nothing; through the API it is read when the step runs.
+        tree = history.tree() if isinstance(history, LocalHistory) else ""
+        changes = tuple(sorted(files.items()))
+        steps.append(PushBranch(branch, title, head, tree, changes, current is not None))
+        check = gates_check(branch, "", ours)  # model releases (#13): on the new head
+        if check is not None:
+            steps.append(check)
         if current is None:
-            pr = gh.create_pull(branch, target, title, body)
-            gh.add_labels(pr.number, [config.labels.pending])
-            labels: tuple[str, ...] = (config.labels.pending,)
+            pending_label = config.labels.pending
+            steps.append(OpenPr(branch, target, title, body, notes, (pending_label,), paths))
+            steps.append(AddLabel(0, branch, pending_label))
         else:
-            pr = gh.update_pull(current.number, title, body)
-            labels = tuple(current.labels)
-        results.append(
-            PrResult(
-                pr.number,
-                pr.html_url,
-                branch,
-                title,
-                current is None,
-                True,
-                base=target,
-                body=body,
-                labels=labels,
-                files=tuple(sorted(files)),
-                replaced_edits=tuple(r.tag for r in replaced),
-                model_gates=gates,
+            steps.append(
+                UpdatePr(
+                    current.number,
+                    current.html_url,
+                    branch,
+                    target,
+                    title,
+                    body,
+                    notes,
+                    tuple(current.labels),
+                    paths,
+                    tuple(r.tag for r in replaced),
+                )
             )
-        )
-    return results
+    return Plan(tuple(steps), prs=tuple(unchanged))
 
 
-def gates_check(gh: GitHub, head_sha: str, models: Mapping[str, ModelResult]) -> str:
+def gates_check(branch: str, head: str, models: Mapping[str, ModelResult]) -> CheckRun | None:
     """The one `releaser/model-gates` check run on a release PR's head, over every model
     release the PR carries: failure when any gate failed, so a repository that requires the
-    check cannot merge it. The run itself succeeds: the check run is what enforces. Returns
-    the conclusion ("" without model releases, which get no check run)."""
+    check cannot merge it. The run itself succeeds: the check run is what enforces. None
+    without model releases, which get no check run."""
     if not models:
-        return ""
+        return None
     conclusion, title, summary = check_output(models)
-    gh.upsert_check_run(CHECK_NAME, head_sha, conclusion, title, summary)
-    return conclusion
+    return CheckRun(CHECK_NAME, branch, head, conclusion, title, summary)
 
 
 def _fitting(

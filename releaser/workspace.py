@@ -53,14 +53,35 @@ def load_config(settings: Settings, gh: GitHub) -> LoadedConfig:
     else:
         loaded = _read(path, settings, name)
     if not (settings.workspace / ".git").exists() and not path.exists():
-        text = gh.file_text(name, settings.sha or gh.default_branch())
+        ref = settings.sha or gh.default_branch()
+        text = gh.file_text(name, ref)
         if text is not None:
             try:
                 loaded = LoadedConfig(config_mod.parse(text, name), name, text)
             except ConfigError as exc:
                 exc.file = name
                 raise
+        elif not settings.explicit_config:
+            # As the checkout's path does: release-please's files when the repository has them.
+            mapped = release_please.load_from(_api_reader(gh, ref))
+            if mapped is not None:
+                loaded = LoadedConfig(mapped, name, "")
     return loaded
+
+
+def _api_reader(gh: GitHub, ref: str) -> release_please.Read:
+    """Files as commit `ref` holds them, through the API, within release_please's bound."""
+
+    def read(rel: str) -> bytes | None:
+        text = gh.file_text(rel, ref)
+        if text is None:
+            return None
+        raw = text.encode("utf-8")
+        if len(raw) > release_please.MAX_BYTES:
+            raise ConfigError(f"cannot read {rel}: larger than {release_please.MAX_BYTES} bytes")
+        return raw
+
+    return read
 
 
 def local_clone(settings: Settings) -> LocalHistory | None:

@@ -73,6 +73,38 @@ class ActionRunner:
         extra_env: dict[str, str] | None = None,
         event_path: str | None = None,
     ) -> RunResult:
+        env = self.environment(event_kind, inputs, event, clone, depth, extra_env, event_path)
+        self.workspace.mkdir(exist_ok=True)
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "entrypoint.py")],
+            cwd=self.workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+        output = Path(env["GITHUB_OUTPUT"])
+        summary = Path(env["GITHUB_STEP_SUMMARY"])
+        return RunResult(
+            proc.returncode,
+            proc.stdout,
+            proc.stderr,
+            parse_outputs(output.read_text()) if output.exists() else {},
+            summary.read_text() if summary.exists() else "",
+        )
+
+    def environment(
+        self,
+        event_kind: str = "push",
+        inputs: dict[str, str] | None = None,
+        event: dict | None = None,
+        clone: bool = True,
+        depth: int | None = None,
+        extra_env: dict[str, str] | None = None,
+        event_path: str | None = None,
+    ) -> dict[str, str]:
+        """The runner's environment for one run (its workspace cloned, its event file written)."""
         self.runs += 1
         run_dir = self.tmp / f"run{self.runs}"
         run_dir.mkdir()
@@ -114,25 +146,7 @@ class ActionRunner:
         for name, value in (inputs or {}).items():
             env[f"INPUT_{name.upper()}"] = value
         env.update(extra_env or {})
-        self.workspace.mkdir(exist_ok=True)
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "entrypoint.py")],
-            cwd=self.workspace,
-            env=env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
-        output = run_dir / "output"
-        summary = run_dir / "summary"
-        return RunResult(
-            proc.returncode,
-            proc.stdout,
-            proc.stderr,
-            parse_outputs(output.read_text()) if output.exists() else {},
-            summary.read_text() if summary.exists() else "",
-        )
+        return env
 
     def merged_event(self, number: int) -> dict:
         """The pull_request.closed event GitHub sends for PR `number` as the fake holds it."""

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import contextlib
 import io
+import typing
+from datetime import UTC, datetime
 
 import pytest
 
+from releaser import apply as apply_mod
+from releaser.actions import Runner
 from releaser.cli import main as cli_main
+from releaser.flow import decide
+from releaser.run_state import Run
+from releaser.settings import from_env
+from releaser.steps import Step
 from tests.action_util import ActionRunner
 from tests.test_action_e2e import open_release_prs, seed
 
@@ -114,3 +122,60 @@ def test_plan_summary_says_what_would_be_written_with_the_notes(fakegithub, acti
     (pr,) = open_release_prs(fake)
     assert f"Release PR #{pr.number} would update: chore(main): release 1.1.0" in again.summary
     assert "later" in again.summary
+
+
+def _decide(action, env):
+    """The run's mode and Proposal, in process, as the entry point would compute them."""
+    runner = Runner(env, out=io.StringIO())
+    settings = from_env(env, datetime.now(UTC))
+    return decide(Run(settings, runner, action.fake.token, (action.fake.token,)))
+
+
+def test_a_finished_publish_plans_nothing_and_reads_its_outputs(fakegithub, action):
+    """A re-delivered closed event of a published release PR: the Plan itself is empty."""
+    fake = fakegithub
+    seed(fake)
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    fake.merge_pull(pr.number)
+    event = action.merged_event(pr.number)
+    assert action.run("pull_request.closed", event=event).code == 0
+    fake.reset_requests()
+    decision = _decide(action, action.environment("pull_request.closed", event=event))
+    assert decision.mode == "publish-event"
+    assert decision.proposal.plan.steps == ()
+    assert [p.tag for p in decision.proposal.plan.published] == ["v1.1.0"]
+    assert writes(fake) == []
+
+
+def test_plan_command_shows_the_publish_steps_of_a_merged_release_pr(fakegithub, action):
+    fake = fakegithub
+    seed(fake)
+    assert action.run("push").code == 0
+    (pr,) = open_release_prs(fake)
+    sha = fake.merge_pull(pr.number)
+    fake.reset_requests()
+    dry = action.run("push", inputs={"command": "plan"})
+    assert dry.code == 0, dry.stdout + dry.stderr
+    assert writes(fake) == []
+    n = pr.number
+    for line in (
+        f"- would tag v1.1.0 at `{sha[:12]}` (release PR #{n})",
+        "- would draft the release v1.1.0 with these notes:",
+        "- would upload the release evidence to the draft of v1.1.0",
+        "- would publish v1.1.0",
+        f"- would comment on #{n}: Released v1.1.0.",
+        f"- would label #{n} `releaser: released`",
+        f"- would remove the label `releaser: pending` from #{n}",
+    ):
+        assert line in dry.summary.splitlines(), (line, dry.summary)
+        assert line in dry.stdout.splitlines(), (line, dry.stdout)
+    assert "add widgets" in dry.summary  # the notes the release would carry
+    assert action.run("push").code == 0  # the real run does it
+    assert fake.tags()["v1.1.0"] == sha
+    again = action.run("push", inputs={"command": "plan"})
+    assert "- Nothing would be written." in again.summary.splitlines(), again.summary
+
+
+def test_every_step_kind_has_its_apply_function():
+    assert set(typing.get_args(Step)) == apply_mod.kinds()

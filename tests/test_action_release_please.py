@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -71,3 +72,16 @@ def test_release_please_labels_pr_output_and_publish(fakegithub, action):
     assert fake.tags()["api-v0.4.0"] == merge_sha and fake.tags()["web@1.1.1"] == merge_sha
     assert list(fake.pulls[pr.number].labels) == ["autorelease: tagged"]
     assert json.loads(published.outputs["paths_released"]) == ["packages/api", "packages/web"]
+
+
+def test_without_a_checkout_release_please_files_come_from_the_api(fakegithub, action):
+    """No actions/checkout step: release-please's config and manifest are read through the
+    API as the event's commit has them, so the plan equals the one a checkout gives."""
+    seed(fakegithub)
+    with_clone = action.run("push", inputs={"command": "plan"})
+    assert with_clone.code == 0, with_clone.stdout + with_clone.stderr
+    shutil.rmtree(action.workspace)
+    without = action.run("push", inputs={"command": "plan"}, clone=False)
+    assert without.code == 0, without.stdout + without.stderr
+    assert "| api | 0.3.0 | 0.4.0 | minor |" in without.summary, without.summary
+    assert without.summary == with_clone.summary

@@ -1,6 +1,6 @@
 """A merged model release against the fake GitHub: the publish path's model step, then
-publish_pr: an annotated GTO tag, the model's assets, an SBOM valid against CycloneDX 1.6, and
-evidence `releaser verify` accepts; a failing gate writes nothing.
+plan_publish + apply: an annotated GTO tag, the model's assets, an SBOM valid against
+CycloneDX 1.6, and evidence `releaser verify` accepts; a failing gate writes nothing.
 
 The component is a stand-in carrying the config's model settings; the Action-level run is in
 tests/test_action_model_plan.py.
@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from releaser.config import ModelSettings
+from releaser.apply import apply
+from releaser.config import Labels, ModelSettings
 from releaser.domain.release_pr import Marker, PlannedRelease
 from releaser.evidence.collect import EvidenceSettings, evidence_assets
 from releaser.evidence.sbom import generate_sbom
@@ -27,7 +28,7 @@ from releaser.github import GitHub
 from releaser.local_history import LocalHistory
 from releaser.models.publish_checks import GateFailure
 from releaser.models.publish_flow import model_releases, tag_messages
-from releaser.publish import publish_pr
+from releaser.publish import Snapshot, plan_publish
 from tests.model_release_util import DVC, FILES, model_data
 from tests.test_evidence_support import RUN
 from tests.test_model_publish_evidence import _cyclonedx_validator
@@ -108,9 +109,13 @@ def test_a_merged_model_release_publishes_a_gto_tag_and_verifiable_assets(
         model = models[merge, planned.tag]
         return evidence_assets(gh, settings, planned, merge, release, model=model)
 
-    done = publish_pr(
-        gh, gh.pull(number), marker, gh.releases, assets, tag_messages=tag_messages(models)
-    )
+    snap = Snapshot(gh, gh.releases, lambda tag, sha: gh.ref_sha(f"tags/{tag}"))
+
+    def recipe(planned, merge):
+        return lambda release: assets(planned, merge, release)
+
+    steps = plan_publish(snap, gh.pull(number), marker, recipe, Labels(), tag_messages(models))
+    done = apply(steps, gh).published
     assert [p.tag for p in done] == [TAG]
     bare = fakegithub.bare_path
     kind = subprocess.run(

@@ -1,8 +1,8 @@
 """The release PR of a model release against the fake GitHub: both tables in the body, and
 one `releaser/model-gates` check run on the PR head that fails when a gate fails.
 
-The model results are given to sync_release_prs directly: the engine plans model components
-in another change (issue #13). Once it does, `_sync` takes them from flow.model_results.
+The model results are given to plan_release_prs directly (over what flow.model_results finds),
+so each test chooses the gates' outcome; tests/test_action_model_plan.py runs the real thing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from releaser.api_history import ApiHistory
+from releaser.apply import apply
 from releaser.config import from_dict
 from releaser.domain.bump import Bump
 from releaser.domain.model_bump import Change
@@ -21,7 +22,8 @@ from releaser.domain.release_pr import parse_body
 from releaser.engine import plan
 from releaser.flow import model_results
 from releaser.github import GitHub
-from releaser.release_pr_flow import gates_check, sync_release_prs
+from releaser.release_pr_flow import gates_check, plan_release_prs
+from releaser.steps import CheckRun, Plan
 
 TAG = "churn@v1.1.0"
 CONFIG = from_dict(
@@ -51,12 +53,21 @@ def fake(fakegithub):
 
 
 def _sync(fake, models, dry_run=False):
+    """Plan the release PR with these model results; apply it unless a dry run. Returns the PR
+    result (None for a dry run) and the plan."""
     gh = GitHub(fake.token, fake.api_url, fake.full_name, write_interval=0)
     history = ApiHistory(gh, fake.ref_sha("refs/heads/main"), ("churn@v",))
     result = plan(history, CONFIG, date(2024, 6, 1), None)
     found = {**model_results(result), **models}
-    (pr,) = sync_release_prs(gh, CONFIG, "main", history, result.releases, dry_run, found)
-    return pr
+    steps = plan_release_prs(gh, CONFIG, "main", history, result.releases, found)
+    if dry_run:
+        return None, steps
+    (pr,) = apply(steps, gh).prs
+    return pr, steps
+
+
+def _conclusions(fake, number):
+    return [r.conclusion for r in _runs(fake, _head(fake, number))]
 
 
 def _runs(fake, sha):
@@ -72,8 +83,8 @@ def _head(fake, number):
 
 
 def test_a_failing_gate_fails_the_check_run_on_the_pr_head(fake):
-    pr = _sync(fake, {TAG: FAILING})
-    assert pr.created and pr.model_gates == "failure"
+    pr, _ = _sync(fake, {TAG: FAILING})
+    assert pr.created and _conclusions(fake, pr.number) == ["failure"]
     body = fake.pulls[pr.number].body
     assert "| Rule | Field | Old → new | Bump |" in body
     assert "| ❌ fail | latency <= 100 | latency | 150 | 100 | — | ci |" in body
@@ -86,16 +97,16 @@ def test_a_failing_gate_fails_the_check_run_on_the_pr_head(fake):
 def test_a_rerun_with_the_same_results_writes_nothing(fake):
     _sync(fake, {TAG: FAILING})
     fake.reset_requests()
-    pr = _sync(fake, {TAG: FAILING})
-    assert not pr.changed and pr.model_gates == "failure"
-    assert _writes(fake) == []
+    pr, steps = _sync(fake, {TAG: FAILING})
+    assert not pr.changed and steps.steps == ()  # a finished state plans nothing
+    assert _writes(fake) == [] and _conclusions(fake, pr.number) == ["failure"]
 
 
 def test_gates_that_pass_now_update_the_body_and_pass_on_the_new_head(fake):
-    first = _sync(fake, {TAG: FAILING})
+    first, _ = _sync(fake, {TAG: FAILING})
     old_head = _head(fake, first.number)
-    pr = _sync(fake, {TAG: PASSING})  # no new commit: a metrics-file or a check moved
-    assert pr.changed and pr.model_gates == "success"
+    pr, _ = _sync(fake, {TAG: PASSING})  # no new commit: a metrics-file or a check moved
+    assert pr.changed
     new_head = _head(fake, pr.number)
     assert new_head != old_head
     assert [r.conclusion for r in _runs(fake, new_head)] == ["success"]
@@ -106,23 +117,27 @@ def test_gates_that_pass_now_update_the_body_and_pass_on_the_new_head(fake):
 
 def test_a_lost_check_run_is_written_again_without_touching_the_pr(fake):
     """A run that stopped between pushing the release branch and the check run."""
-    first = _sync(fake, {TAG: FAILING})
+    first, _ = _sync(fake, {TAG: FAILING})
     fake.state.check_runs.clear()
     fake.reset_requests()
-    pr = _sync(fake, {TAG: FAILING})
-    assert not pr.changed
+    pr, steps = _sync(fake, {TAG: FAILING})
+    assert not pr.changed and [type(s) for s in steps.steps] == [CheckRun]
     assert [m for m, _ in _writes(fake)] == ["POST"]
     assert [r.conclusion for r in _runs(fake, _head(fake, first.number))] == ["failure"]
 
 
 def test_a_dry_run_writes_no_check_run(fake):
-    pr = _sync(fake, {TAG: FAILING}, dry_run=True)
-    assert pr.dry_run and fake.state.check_runs == [] and _writes(fake) == []
+    _, steps = _sync(fake, {TAG: FAILING}, dry_run=True)
+    (check,) = [s for s in steps.steps if isinstance(s, CheckRun)]
+    assert check.conclusion == "failure" and "would set the releaser/model-gates" in "".join(
+        check.describe()
+    )
+    assert fake.state.check_runs == [] and _writes(fake) == []
 
 
 def test_a_release_pr_without_a_model_has_no_check_run(fake):
-    pr = _sync(fake, {})
-    assert pr.created and pr.model_gates == ""
+    pr, steps = _sync(fake, {})
+    assert pr.created and not any(isinstance(s, CheckRun) for s in steps.steps)
     assert fake.count(None, r"check-runs") == 0
     assert "Model release" not in fake.pulls[pr.number].body
 
@@ -130,8 +145,10 @@ def test_a_release_pr_without_a_model_has_no_check_run(fake):
 def test_the_step_writes_one_check_run_over_every_model_release(fake):
     gh = GitHub(fake.token, fake.api_url, fake.full_name, write_interval=0)
     sha = fake.ref_sha("refs/heads/main")
-    assert gates_check(gh, sha, {}) == ""
-    assert gates_check(gh, sha, {TAG: PASSING, "fraud@v2.0.0": FAILING}) == "failure"
+    assert gates_check("b", sha, {}) is None
+    step = gates_check("b", sha, {TAG: PASSING, "fraud@v2.0.0": FAILING})
+    assert step is not None and step.conclusion == "failure"
+    apply(Plan((step,)), gh)
     (run,) = _runs(fake, sha)
     assert run.title == "3 of 4 gates passed, 1 failed"
     assert run.summary.index(TAG) < run.summary.index("fraud@v2.0.0")

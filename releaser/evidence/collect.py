@@ -63,6 +63,9 @@ class EvidenceSettings:
     # (base, head, path) -> shas touching path, from a local clone; None: ask the API per commit
     touching: Callable[[str | None, str, str], frozenset[str] | None] | None = None
     secrets: tuple[str, ...] = ()  # no asset may carry these (the token, in any form)
+    # From a local clone that holds them (no request), None otherwise: ask the API.
+    tree_of: Callable[[str], str | None] | None = None  # commit -> its tree
+    tag_commit: Callable[[str], str | None] | None = None  # tag -> its commit
 
 
 def run_info(env: Mapping[str, str], server_url: str, repository: str, now: str) -> RunInfo:
@@ -167,7 +170,12 @@ def gather(
     previous = None
     base = None
     if planned.previous_tag:
-        base = (tags or {}).get(planned.previous_tag) or gh.ref_sha(f"tags/{planned.previous_tag}")
+        prev = planned.previous_tag
+        base = (
+            (tags or {}).get(prev)
+            or (settings.tag_commit and settings.tag_commit(prev))
+            or gh.ref_sha(f"tags/{prev}")
+        )
         if base is None:
             warn(f"evidence: previous tag {planned.previous_tag} is not on GitHub")
         else:
@@ -199,7 +207,7 @@ def gather(
         repository=settings.repository,
         server_url=server,
         sha=sha,
-        tree_sha=gh.commit_tree(sha),
+        tree_sha=(settings.tree_of and settings.tree_of(sha)) or gh.commit_tree(sha),
         version=planned.version,
         tag=planned.tag,
         run=settings.run,

@@ -44,6 +44,13 @@ class Checks(Base):
                 hint="a model release's gates are enforced through this check run",
             ) from None
 
+    def check_run_current(
+        self, name: str, head_sha: str, conclusion: str, title: str, summary: str
+    ) -> bool:
+        """Whether releaser's newest `name` run on `head_sha` says exactly this already."""
+        runs = self._own_runs(name, head_sha)  # newest first
+        return bool(runs) and _same(runs[0], conclusion, title, summary)
+
     def _upsert_check_run(
         self, name: str, head_sha: str, conclusion: str, title: str, summary: str
     ) -> str:
@@ -51,13 +58,7 @@ class Checks(Base):
         wanted = {"status": "completed", "conclusion": conclusion, "output": output}
 
         def same(run: dict[str, Any]) -> bool:
-            shown = run.get("output") or {}
-            return (
-                run.get("status") == "completed"
-                and run.get("conclusion") == conclusion
-                and shown.get("title") == title
-                and (shown.get("summary") or "").strip() == summary.strip()
-            )
+            return _same(run, conclusion, title, summary)
 
         runs = self._own_runs(name, head_sha)  # newest first
         if any(same(run) for run in runs[:1]):
@@ -78,3 +79,13 @@ class Checks(Base):
         body = {"name": name, "head_sha": head_sha, "external_id": EXTERNAL_ID, **wanted}
         self._write("POST", "/check-runs", body, done)
         return "created"
+
+
+def _same(run: dict[str, Any], conclusion: str, title: str, summary: str) -> bool:
+    shown = run.get("output") or {}
+    return (
+        run.get("status") == "completed"
+        and run.get("conclusion") == conclusion
+        and shown.get("title") == title
+        and (shown.get("summary") or "").strip() == summary.strip()
+    )

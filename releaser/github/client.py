@@ -79,18 +79,23 @@ class GitHub(Releases, Deployments, Tags, Checks):
             return self._get(f"/git/tags/{obj['sha']}")["object"]["sha"]
         return obj["sha"]
 
-    def create_ref(self, ref: str, sha: str) -> None:
+    def create_ref(self, ref: str, sha: str) -> bool:
+        """True when this call made the ref; False when it was there at `sha` already (GitHub
+        said "Reference already exists", or a retried write had landed: maybe another run's)."""
+
         def done():
             return {} if self.ref_sha(ref) == sha else None
 
         try:
-            self._write("POST", "/git/refs", {"ref": f"refs/{ref}", "sha": sha}, done)
+            made = self._write("POST", "/git/refs", {"ref": f"refs/{ref}", "sha": sha}, done)
         except GithubException as exc:
             if exc.status != 422:
                 raise
             existing = self.ref_sha(ref)
             if existing != sha:
                 raise StateConflict(f"{ref} already exists at {existing}, not {sha}") from None
+            return False
+        return bool(made)
 
     def force_ref(self, ref: str, sha: str, known_to_exist: bool = False) -> None:
         """Point a branch at `sha` whatever it held (the release branch is releaser's own)."""

@@ -33,10 +33,11 @@ class Tags(Base):
             return None
         return self._get(f"/git/tags/{obj['sha']}").get("message") or ""
 
-    def create_annotated_tag(self, tag: str, sha: str, message: str) -> None:
+    def create_annotated_tag(self, tag: str, sha: str, message: str) -> bool:
         """A tag object carrying `message`, then refs/tags/`tag` pointing at it, as `git tag -a`
-        makes (GTO reads only annotated tags). A tag object left over by a failed attempt is
-        unreferenced and harmless; the ref is what a re-run looks at."""
+        makes (GTO reads only annotated tags); False when the tag was there already at `sha`. A
+        tag object left over by a failed attempt is unreferenced and harmless; the ref is what
+        a re-run looks at."""
         obj = self._write(
             "POST", "/git/tags", {"tag": tag, "message": message, "object": sha, "type": "commit"}
         )
@@ -52,6 +53,8 @@ class Tags(Base):
             existing = self._peeled(tag)
             if existing != sha:
                 raise StateConflict(f"tags/{tag} already exists at {existing}, not {sha}") from None
+            return False  # a racer made it, at the same commit
+        return True
 
     def asset_bytes(self, asset_id: int, max_bytes: int) -> bytes:
         """One release asset's content, refused past `max_bytes` (it is read to be parsed)."""
