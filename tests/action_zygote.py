@@ -36,7 +36,12 @@ _LOCALE = ("LC_ALL", "LC_CTYPE", "LANG")
 def can_serve(env: dict[str, str]) -> bool:
     if os.environ.get(SPAWN) == "1" or not hasattr(os, "fork"):
         return False
-    return not any(k.startswith("PYTHON") or k in _LOCALE for k in env)
+    if any(k in _LOCALE for k in env):
+        return False
+    # PYTHONPATH naming this checkout alone is reproduced (the child puts it on sys.path);
+    # any other PYTHON* variable acts at interpreter start-up.
+    python = {k: v for k, v in env.items() if k.startswith("PYTHON")}
+    return python == {} or python == {"PYTHONPATH": str(ROOT)}
 
 
 class Zygote:
@@ -81,13 +86,11 @@ class Zygote:
                 shutil.rmtree(os.path.dirname(self._sock), ignore_errors=True)
             self._proc = None
 
-    def run(
-        self, env: dict[str, str], cwd: Path, timeout: float, script: Path = ENTRYPOINT
-    ) -> tuple[int, str, str]:
+    def run(self, argv: list[str], env: dict[str, str], cwd: Path, timeout: float):
         """(returncode, stdout, stderr) as subprocess.run(..., text=True) would give them."""
         self._ensure()
         full_env = {**self._started_env, **env}
-        fields = {"env": full_env, "cwd": str(cwd), "script": str(script)}
+        fields = {"env": full_env, "cwd": str(cwd), "argv": argv}
         request = json.dumps(fields).encode("utf-8") + b"\n"
         with (
             tempfile.TemporaryFile() as out,
@@ -103,9 +106,7 @@ class Zygote:
                 status = reader.readline()
             except TimeoutError:
                 os.killpg(pid, signal.SIGKILL)
-                raise subprocess.TimeoutExpired(
-                    [sys.executable, str(ENTRYPOINT)], timeout
-                ) from None
+                raise subprocess.TimeoutExpired([sys.executable, *argv], timeout) from None
             if not status:
                 raise RuntimeError("the zygote lost the run without a status")
             code = int(status)
@@ -126,21 +127,25 @@ _ZYGOTE = Zygote()
 atexit.register(_ZYGOTE.stop)
 
 
-def run_entrypoint(
-    env: dict[str, str], cwd: Path, timeout: float, script: Path = ENTRYPOINT
+def run_python(
+    argv: list[str], env: dict[str, str], cwd: Path, timeout: float
 ) -> tuple[int, str, str]:
-    """Run `python entrypoint.py` (or `script`) with exactly `env` in `cwd`: forked from the
-    zygote where that cannot be told apart, else spawned."""
-    if can_serve(env):
-        return _ZYGOTE.run(env, cwd, timeout, script)
-    return spawn(env, cwd, timeout, script)
+    """`python SCRIPT ARGS...` or `python -m MODULE ARGS...` (argv without the interpreter)
+    with exactly `env` in `cwd`, stdin /dev/null: forked from the zygote where that cannot be
+    told apart, else spawned. Returns (returncode, stdout, stderr)."""
+    if can_serve(env) and (argv[0] != "-m" or len(argv) > 1):
+        return _ZYGOTE.run(argv, env, cwd, timeout)
+    return spawn(argv, env, cwd, timeout)
 
 
-def spawn(
-    env: dict[str, str], cwd: Path, timeout: float, script: Path = ENTRYPOINT
-) -> tuple[int, str, str]:
+def run_entrypoint(env: dict[str, str], cwd: Path, timeout: float) -> tuple[int, str, str]:
+    """`python entrypoint.py` as the runner starts the Action."""
+    return run_python([str(ENTRYPOINT)], env, cwd, timeout)
+
+
+def spawn(argv: list[str], env: dict[str, str], cwd: Path, timeout: float):
     proc = subprocess.run(
-        [sys.executable, str(script)],
+        [sys.executable, *argv],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -168,12 +173,20 @@ def _child(request: dict, out_fd: int, err_fd: int) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    script = request["script"]
-    sys.argv = [script]
-    sys.path[0] = os.path.dirname(script)  # as `python SCRIPT` has it
+    argv = request["argv"]
+    # sys.path as the interpreter would set it up: the script's folder (with -m, the cwd)
+    # first, then PYTHONPATH (can_serve admits only this checkout), then the rest.
+    extra = [p for p in request["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
     code = 0
     try:
-        runpy.run_path(script, run_name="__main__")
+        if argv[0] == "-m":
+            sys.path[0:1] = [os.getcwd(), *extra]
+            sys.argv = ["-m", *argv[2:]]  # run_module puts the module's file first
+            runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+        else:
+            sys.path[0:1] = [os.path.dirname(os.path.abspath(argv[0])), *extra]
+            sys.argv = list(argv)
+            runpy.run_path(argv[0], run_name="__main__")
     except SystemExit as exc:
         # The interpreter's own handling of SystemExit at the top level.
         if exc.code is None:

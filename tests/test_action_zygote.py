@@ -50,7 +50,7 @@ def test_a_refusal_ends_the_same_forked_as_spawned(fakegithub, action, monkeypat
 PROBE = """\
 import json, os, sys
 print(json.dumps({
-    "env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv, "path0": sys.path[0],
+    "env": dict(os.environ), "cwd": os.getcwd(), "argv": sys.argv, "path": sys.path,
     "stdin": sys.stdin.read(), "name": __name__, "encoding": sys.stdout.encoding,
     "pgrp_is_own": os.getpgrp() == os.getpid(),
 }))
@@ -59,17 +59,22 @@ sys.exit(3)
 """
 
 
-def test_a_forked_script_sees_what_a_spawned_one_sees(tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_a_forked_program_sees_what_a_spawned_one_sees(tmp_path, monkeypatch, how):
     # The probe reports what a program can learn of how it was started; a variable of the
     # pytest process must not leak into the forked run.
     monkeypatch.setenv("RELEASER_ZYGOTE_PROBE", "leaked")
-    probe = tmp_path / "bin" / "probe.py"
-    probe.parent.mkdir()
-    probe.write_text(PROBE)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "probe.py").write_text(PROBE)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GITHUB_ACTIONS": "true"}
+    if how == "script":
+        argv, cwd = [str(tmp_path / "bin" / "probe.py"), "an arg"], tmp_path
+    else:  # as tests/promotion_util.py runs `python -m releaser`
+        argv, cwd = ["-m", "probe", "an arg"], tmp_path / "bin"
+        env["PYTHONPATH"] = str(action_zygote.ROOT)
     assert action_zygote.can_serve(env)
-    forked = action_zygote.run_entrypoint(env, tmp_path, timeout=60, script=probe)
-    spawned = action_zygote.spawn(env, tmp_path, timeout=60, script=probe)
+    forked = action_zygote.run_python(argv, env, cwd, timeout=60)
+    spawned = action_zygote.spawn(argv, env, cwd, timeout=60)
     assert forked[0] == spawned[0] == 3
     assert forked[2] == spawned[2] == "to stderr\nlast\n"
     seen, seen_spawned = json.loads(forked[1]), json.loads(spawned[1])
@@ -83,4 +88,5 @@ def test_what_the_zygote_cannot_reproduce_is_spawned():
     env = {"PATH": "/usr/bin:/bin"}
     assert action_zygote.can_serve(env)
     assert not action_zygote.can_serve({**env, "PYTHONPATH": "/x"})  # read at start-up
+    assert not action_zygote.can_serve({**env, "PYTHONHASHSEED": "0"})
     assert not action_zygote.can_serve({**env, "LANG": "C"})  # decides locale coercion
