@@ -127,6 +127,11 @@ _ZYGOTE = Zygote()
 atexit.register(_ZYGOTE.stop)
 
 
+def stop() -> None:
+    """End the zygote (a later run starts a new one)."""
+    _ZYGOTE.stop()
+
+
 def run_python(
     argv: list[str], env: dict[str, str], cwd: Path, timeout: float
 ) -> tuple[int, str, str]:
