@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.action_zygote import run_entrypoint
 from tests.fakegithub.events import make_event
 from tests.fakegithub.handlers.pulls import pull_json
 
@@ -75,21 +75,15 @@ class ActionRunner:
     ) -> RunResult:
         env = self.environment(event_kind, inputs, event, clone, depth, extra_env, event_path)
         self.workspace.mkdir(exist_ok=True)
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "entrypoint.py")],
-            cwd=self.workspace,
-            env=env,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
+        # `python entrypoint.py` with exactly `env`; forked from a pre-imported Python where
+        # that is indistinguishable (tests/action_zygote.py), else spawned.
+        code, stdout, stderr = run_entrypoint(env, self.workspace, timeout=120)
         output = Path(env["GITHUB_OUTPUT"])
         summary = Path(env["GITHUB_STEP_SUMMARY"])
         return RunResult(
-            proc.returncode,
-            proc.stdout,
-            proc.stderr,
+            code,
+            stdout,
+            stderr,
             parse_outputs(output.read_text()) if output.exists() else {},
             summary.read_text() if summary.exists() else "",
         )

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.action_util import ROOT
+from tests.action_zygote import run_python
 from tests.test_action_e2e import open_release_prs
 
 POLICY = """environments:
@@ -70,15 +69,11 @@ class Promoter:
         }
 
     def __call__(self, *args: str, **env: str) -> Cli:
-        proc = subprocess.run(
-            [sys.executable, "-m", "releaser", *args],
-            cwd=self.checkout,
-            env={**self.env, **env},
-            capture_output=True,
-            text=True,
-            timeout=120,
+        # `python -m releaser ARGS`, forked from a pre-imported Python (tests/action_zygote.py).
+        code, stdout, stderr = run_python(
+            ["-m", "releaser", *args], {**self.env, **env}, self.checkout, timeout=120
         )
-        return Cli(proc.returncode, proc.stdout, proc.stderr)
+        return Cli(code, stdout, stderr)
 
     def ok(self, *args: str, **env: str) -> Cli:
         result = self(*args, **env)

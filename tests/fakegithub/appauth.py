@@ -12,14 +12,25 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 @functools.cache
-def _key_pem() -> str:
-    # Generating RSA keys costs ~50 ms; one per process is enough for tests.
+def _key_pems() -> tuple[str, str]:
+    """(private PKCS8 PEM, public SPKI PEM) of one RSA test key per process.
+
+    Generating the key costs ~50 ms and loading a PEM back ~100 ms of key checks: both are
+    paid once, not once per fake."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
+    private = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode("ascii")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public.decode("ascii")
+
+
+def _key_pem() -> str:
+    return _key_pems()[0]
 
 
 @dataclass(slots=True)
@@ -34,12 +45,8 @@ class App:
 
     @classmethod
     def create(cls, account: str) -> App:
-        pem = _key_pem()
-        private = serialization.load_pem_private_key(pem.encode(), password=None)
-        public = private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return cls(31337, "fake-releaser", 7777, account, pem, public.decode("ascii"))
+        private, public = _key_pems()
+        return cls(31337, "fake-releaser", 7777, account, private, public)
 
     @property
     def bot_login(self) -> str:
