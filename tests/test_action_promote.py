@@ -4,6 +4,8 @@ on releases the Action really published."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.action_util import ActionRunner, RunResult
@@ -186,10 +188,16 @@ def test_an_app_token_pushes_a_model_stage_tag_and_only_then_holds_contents_writ
     first, second = model_releases(fake, action, [0.90, 0.95])
     _policy(fake, MODEL_CONFIG + "environments:\n  production: {}\n")
     before = len(_minted(fake))
-    for tag in (first, second):
-        out = _ok(_run(action, "promote", version=tag, environment="production", **_app(fake)))
-        _ok(_run(action, "deployment-status", deployment_id=out.outputs["deployment_id"],
-                 state="success", **_app(fake)))  # fmt: skip
+    out = _ok(_run(action, "promote", version=first, environment="production", **_app(fake)))
+    _ok(_run(action, "deployment-status", deployment_id=out.outputs["deployment_id"],
+             state="success", **_app(fake)))  # fmt: skip
+    # As the reusable workflow runs it, without a checkout; and here without a token input:
+    # the config is read through the API with a token that can only read.
+    shutil.rmtree(action.workspace)
+    inputs = {"command": "promote", "version": second, "environment": "production", "token": ""}
+    out = _ok(action.run("workflow_dispatch", inputs={**inputs, **_app(fake)}, clone=False))
+    _ok(_run(action, "deployment-status", deployment_id=out.outputs["deployment_id"],
+             state="success", **_app(fake)))  # fmt: skip
     back = _ok(_run(action, "rollback", environment="production", component="churn",
                     **_app(fake)))  # fmt: skip
     assert back.outputs["tag"] == first
@@ -200,7 +208,8 @@ def test_an_app_token_pushes_a_model_stage_tag_and_only_then_holds_contents_writ
     ]
     model = {"actions": "read", "contents": "write", "deployments": "write"}
     status = {"deployments": "write"}
-    assert _minted(fake)[before:] == [model, status, model, status, model]
+    read = {"contents": "read"}
+    assert _minted(fake)[before:] == [model, status, read, model, status, model]
     refused = _run(action, "rollback", environment="production", **_app(fake))  # the root
     assert "nothing of the repository is active" in _errors(refused)[0]
     assert _minted(fake)[-1] == {"actions": "read", "contents": "read", "deployments": "write"}
