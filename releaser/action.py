@@ -42,6 +42,7 @@ def credentials(settings: Settings, runner: Runner) -> tuple[str, tuple[str, ...
                 settings.api_url, settings.app_id, key, settings.repository, {"contents": "read"}
             )
             runner.mask(reader)
+            held = tuple(dict.fromkeys((*held, reader)))
             stage_tag = pushes_stage_tag(settings, reader)
         token = mint_app_token(
             settings.api_url,
