@@ -34,6 +34,18 @@ def credentials(settings: Settings, runner: Runner) -> tuple[str, tuple[str, ...
         raise ConfigError("app-id and app-private-key must be given together")
     held = (token,) if token else ()
     if settings.app_id:
+        stage_tag = False
+        if settings.command in ("promote", "rollback"):
+            from releaser.promote_action import pushes_stage_tag
+
+            # The config says whether a model is promoted; without a checkout it is read
+            # through the API, with the token input or else a token that can only read.
+            reader = token or mint_app_token(
+                settings.api_url, settings.app_id, key, settings.repository, {"contents": "read"}
+            )
+            runner.mask(reader)
+            held = tuple(dict.fromkeys((*held, reader)))
+            stage_tag = pushes_stage_tag(settings, reader)
         token = mint_app_token(
             settings.api_url,
             settings.app_id,
@@ -42,6 +54,7 @@ def credentials(settings: Settings, runner: Runner) -> tuple[str, tuple[str, ...
             permissions_for(
                 settings.command,
                 break_glass=settings.promotion is not None and settings.promotion.emergency,
+                stage_tag=stage_tag,
             ),
         )
         runner.mask(token)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from releaser import promote as p
 from releaser.actions import Runner
+from releaser.config import Component
 from releaser.domain.markdown import escape_inline
 from releaser.settings import PromotionInputs, Settings
 from releaser.workspace import load_config
@@ -24,11 +25,8 @@ def _md(text: object) -> str:
     return escape_inline(_line(str(text)))
 
 
-def promotion(settings: Settings, runner: Runner, token: str) -> tuple[dict[str, str], str]:
-    """Run the promotion command; (outputs, job summary)."""
-    inputs = settings.promotion
-    assert inputs is not None  # from_env sets it for the promotion commands
-    ps = p.Settings(
+def _settings(settings: Settings, token: str) -> p.Settings:
+    return p.Settings(
         token=token,
         api_url=settings.api_url,
         repository=settings.repository,
@@ -38,6 +36,41 @@ def promotion(settings: Settings, runner: Runner, token: str) -> tuple[dict[str,
         write_interval=settings.write_interval,
         retry_scale=settings.timing.scale,
     )
+
+
+def _gto_component(component: Component) -> bool:
+    """Its releases are GTO's `{name}@v{version}` tags, which promote records as a model's
+    (a `type: model` component's by default)."""
+    name = component.policy.name
+    return bool(name) and (
+        component.model is not None or component.policy.tag_prefix == f"{name}@v"
+    )
+
+
+def pushes_stage_tag(settings: Settings, token: str) -> bool:
+    """Whether this promote or rollback pushes GTO's stage tag (so its App token needs
+    contents: write): the promoted tag is `{name}@v{semver}` of a model component in the
+    config (read as the promotion reads it, with `token`), or the rolled-back component is
+    one. A wrong guess refuses nothing: the promotion decides again from the evidence, and a
+    stage tag the token cannot push fails that run before anything is left in progress."""
+    import semver
+
+    inputs = settings.promotion
+    if inputs is None or settings.command not in ("promote", "rollback"):
+        return False
+    config = load_config(settings, p.client(_settings(settings, token))).config
+    models = {c.policy.name for c in config.components if _gto_component(c)}
+    if settings.command == "rollback":
+        return inputs.component in models
+    name, at, version = inputs.tag.rpartition("@v")
+    return bool(at) and name in models and semver.Version.is_valid(version)
+
+
+def promotion(settings: Settings, runner: Runner, token: str) -> tuple[dict[str, str], str]:
+    """Run the promotion command; (outputs, job summary)."""
+    inputs = settings.promotion
+    assert inputs is not None  # from_env sets it for the promotion commands
+    ps = _settings(settings, token)
     gh = p.client(ps)
     if settings.command == "deployment-status":
         return _status(gh, settings, runner, inputs)

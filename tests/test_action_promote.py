@@ -4,10 +4,12 @@ on releases the Action really published."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.action_util import ActionRunner, RunResult
-from tests.promotion_util import POLICY, releases
+from tests.promotion_util import MODEL_CONFIG, POLICY, model_releases, releases
 
 DAY = 86400
 
@@ -175,6 +177,42 @@ def test_an_app_token_gets_issues_write_only_for_break_glass(fakegithub, action)
                   state="failure", **_app(fake))  # fmt: skip
     _ok(status)
     assert _minted(fake)[before + 2 :] == [{"deployments": "write"}]
+
+
+def test_an_app_token_pushes_a_model_stage_tag_and_only_then_holds_contents_write(
+    fakegithub, action
+):
+    """A model promotion (and a model component's rollback) pushes GTO's stage tag, so its
+    App token holds contents: write; a code component's rollback keeps contents: read."""
+    fake = fakegithub
+    first, second = model_releases(fake, action, [0.90, 0.95])
+    _policy(fake, MODEL_CONFIG + "environments:\n  production: {}\n")
+    before = len(_minted(fake))
+    out = _ok(_run(action, "promote", version=first, environment="production", **_app(fake)))
+    _ok(_run(action, "deployment-status", deployment_id=out.outputs["deployment_id"],
+             state="success", **_app(fake)))  # fmt: skip
+    # As the reusable workflow runs it, without a checkout; and here without a token input:
+    # the config is read through the API with a token that can only read.
+    shutil.rmtree(action.workspace)
+    inputs = {"command": "promote", "version": second, "environment": "production", "token": ""}
+    out = _ok(action.run("workflow_dispatch", inputs={**inputs, **_app(fake)}, clone=False))
+    _ok(_run(action, "deployment-status", deployment_id=out.outputs["deployment_id"],
+             state="success", **_app(fake)))  # fmt: skip
+    back = _ok(_run(action, "rollback", environment="production", component="churn",
+                    **_app(fake)))  # fmt: skip
+    assert back.outputs["tag"] == first
+    assert sorted(t for t in fake.tags() if "#" in t) == [
+        "churn#production#1",
+        "churn#production#2",
+        "churn#production#3",
+    ]
+    model = {"actions": "read", "contents": "write", "deployments": "write"}
+    status = {"deployments": "write"}
+    read = {"contents": "read"}
+    assert _minted(fake)[before:] == [model, status, read, model, status, model]
+    refused = _run(action, "rollback", environment="production", **_app(fake))  # the root
+    assert "nothing of the repository is active" in _errors(refused)[0]
+    assert _minted(fake)[-1] == {"actions": "read", "contents": "read", "deployments": "write"}
 
 
 def test_rollback_through_the_action(fakegithub, action):

@@ -53,7 +53,13 @@ def test_promote_runs_in_the_environment_with_exactly_the_promote_permissions():
     assert {"deployment_id", "version", "tag", "review_issue"} <= set(call["outputs"])
     assert {"token", "app-id", "app-private-key"} <= set(call["secrets"])
     jobs = wf["jobs"]
-    assert set(jobs) == {"promote", "break_glass"}
+    cases = {  # job -> (break glass, model)
+        "promote": (False, False),
+        "break_glass": (True, False),
+        "promote_model": (False, True),
+        "break_glass_model": (True, True),
+    }
+    assert set(jobs) == set(cases)
     for name, job in jobs.items():
         # GitHub's required reviewers of the environment gate the job before promote runs.
         assert job["environment"] == "${{ inputs.environment }}", name
@@ -61,17 +67,40 @@ def test_promote_runs_in_the_environment_with_exactly_the_promote_permissions():
         assert set(step["with"]) <= set(INPUTS)
         assert step["with"]["command"] == "promote"
         assert step["with"]["version"] == "${{ inputs.version }}"
-    # issues: write (the review issue) only in the job that runs when break glass is asked for.
-    assert jobs["promote"]["permissions"] == _wanted("promote")
+        # issues: write only where break glass is asked for, contents: write only for a
+        # model (GTO's stage tag): each job holds exactly what its case needs.
+        glass, model = cases[name]
+        assert job["permissions"] == _wanted("promote", break_glass=glass, stage_tag=model), name
+        assert ("emergency" in step["with"]) is glass, name
+        if glass:
+            assert step["with"]["emergency"] == "true"
+    assert _wanted("promote")["contents"] == "read"
     assert "issues" not in jobs["promote"]["permissions"]
-    assert jobs["break_glass"]["permissions"] == _wanted("promote", break_glass=True)
-    assert jobs["promote"]["if"] == "${{ !inputs.emergency }}"
-    assert jobs["break_glass"]["if"] == "${{ inputs.emergency }}"
-    assert _releaser_step(jobs["break_glass"])["with"]["emergency"] == "true"
-    assert "emergency" not in _releaser_step(jobs["promote"])["with"]
+    # Exactly one job runs for every version and emergency input.
+    for version in ("v1.4.0", "api-v1.4.0", "churn@v1.3.0", "churn@v1.3.0-rc.1"):
+        for emergency in (False, True):
+            ran = [n for n, j in jobs.items() if _runs(j["if"], version, emergency)]
+            want = [n for n, c in cases.items() if c == (emergency, "@v" in version)]
+            assert ran == want, (version, emergency, ran)
+    # The workflow's outputs come from whichever job ran.
+    for output in ("deployment_id", "version", "tag", "review_issue"):
+        value = call["outputs"][output]["value"]
+        runs = [n for n in jobs if f"jobs.{n}.outputs.{output}" in value]
+        assert runs == [n for n in jobs if output in jobs[n]["outputs"]], output
+        assert len(runs) == (2 if output == "review_issue" else 4)
     # One promotion per environment at a time, none cancelled.
     assert wf["concurrency"]["cancel-in-progress"] is False
     assert "inputs.environment" in wf["concurrency"]["group"]
+
+
+def _runs(condition: str, version: str, emergency: bool) -> bool:
+    """A job's `if:` as GitHub evaluates it, for the few forms promote.yml uses."""
+    inner = condition.removeprefix("${{").removesuffix("}}").strip()
+    assert re.fullmatch(r"[!a-z.()', @&-]+", inner), condition  # nothing else to evaluate
+    py = inner.replace("contains(inputs.version, '@v')", repr("@v" in version))
+    py = py.replace("inputs.emergency", repr(emergency)).replace("&&", " and ")
+    py = re.sub(r"!(?!=)", " not ", py)
+    return bool(eval(py, {"__builtins__": {}}))  # noqa: S307 - two booleans, checked above
 
 
 def test_deployment_status_needs_only_deployments_write_and_no_environment():
@@ -101,9 +130,10 @@ def test_the_caller_promotes_deploys_and_always_reports():
     jobs = wf["jobs"]
     promote, deploy, report = jobs["promote"], jobs["deploy"], jobs["report"]
     assert promote["uses"] == "./.github/workflows/promote.yml"
-    # A called workflow's token gets at most what the calling job grants: the ceiling of both
-    # jobs in promote.yml (issues: write reaches only the break-glass job there).
-    assert promote["permissions"] == _wanted("promote", break_glass=True)
+    # A called workflow's token gets at most what the calling job grants: the ceiling of the
+    # jobs in promote.yml (issues: write reaches only its break-glass jobs, contents: write
+    # only its model jobs).
+    assert promote["permissions"] == _wanted("promote", break_glass=True, stage_tag=True)
     assert deploy["needs"] == "promote"
     assert "issues" not in deploy["permissions"] and "deployments" not in deploy["permissions"]
     env = {k: v for step in deploy["steps"] for k, v in (step.get("env") or {}).items()}

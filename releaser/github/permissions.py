@@ -33,6 +33,9 @@ _STEPS: Mapping[str, Mapping[str, str]] = {
     "promote": {"contents": READ, "actions": READ, "deployments": WRITE},
     # Break glass: the post-release review issue. Granted only when the run asks for it.
     "break-glass": {"issues": WRITE},
+    # A model release's promotion (or its component's rollback) pushes GTO's annotated stage
+    # tag `churn#production#N`: a tag object and its ref. Granted only for a model.
+    "stage-tag": {"contents": WRITE},
     # The deploy's result: a status on the deployment, `inactive` on the ones it replaced.
     "deployment-status": {"deployments": WRITE},
 }
@@ -46,8 +49,13 @@ COMMAND_STEPS: Mapping[str, tuple[str, ...]] = {
     "rollback": ("promote",),  # promotes the earlier version, never as break glass
     "deployment-status": ("deployment-status",),
 }
-# Steps a command runs only when its input asks: command -> (flag, step).
-CONDITIONAL_STEPS: Mapping[str, tuple[str, str]] = {"promote": ("break_glass", "break-glass")}
+# Steps a command runs only when its input asks: command -> ((flag, step), ...). The flags
+# are permissions_for's keywords: `break_glass` (the emergency input), `stage_tag` (the
+# promoted version, or the rolled-back component, is a model: promote_action decides).
+CONDITIONAL_STEPS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "promote": (("break_glass", "break-glass"), ("stage_tag", "stage-tag")),
+    "rollback": (("stage_tag", "stage-tag"),),
+}
 
 
 # Writes only some repositories use: `checks` for a model release's check run. An App
@@ -66,13 +74,14 @@ def within(wanted: Mapping[str, str], held: Mapping[str, str]) -> dict[str, str]
     return out
 
 
-def permissions_for(command: str, *, break_glass: bool = False) -> dict[str, str]:
+def permissions_for(
+    command: str, *, break_glass: bool = False, stage_tag: bool = False
+) -> dict[str, str]:
     """The union of what `command`'s steps need, `write` winning over `read`; a conditional
     step (CONDITIONAL_STEPS) counts only when its flag is set."""
+    flags = {"break_glass": break_glass, "stage_tag": stage_tag}
     steps = list(COMMAND_STEPS[command])
-    flag, step = CONDITIONAL_STEPS.get(command, ("", ""))
-    if flag == "break_glass" and break_glass:
-        steps.append(step)
+    steps += [step for flag, step in CONDITIONAL_STEPS.get(command, ()) if flags[flag]]
     out: dict[str, str] = {}
     for step in steps:
         for name, level in _STEPS[step].items():
