@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from releaser.domain.model_evidence import ModelEvidence
 from releaser.domain.reviews import (
     AMBIGUOUS_ASSOCIATIONS,
     WRITE_PERMISSIONS,
@@ -18,6 +18,9 @@ from releaser.domain.reviews import (
     needs_permission_lookup,
     write_access,
 )
+
+if TYPE_CHECKING:  # a code-only plan loads no model module
+    from releaser.domain.model_evidence import ModelEvidence
 
 __all__ = [
     "AMBIGUOUS_ASSOCIATIONS",
