@@ -37,8 +37,8 @@ from releaser.models.hashing import hash_file  # noqa: E402
 
 APP = "components:\n  - {name: app, path: src, tag-prefix: v}\n"
 # The control plans the same two components: models/churn as a plain code component (its
-# commits, its tag churn@v1.0.0, its changelog), so the difference is `type: model` alone.
-CODE = APP + "  - {name: churn, path: models/churn}\n"
+# commits since its tag churn@v1.0.0, its changelog), so the difference is `type: model` alone.
+CODE = APP + "  - {name: churn, path: models/churn, tag-prefix: churn@v}\n"
 MODEL = APP + "  - {name: churn, path: models/churn, type: model}\n"
 
 
