@@ -31,24 +31,39 @@ class TagFiles(sources.GitFiles):
     def shown(self, rel: str) -> str:
         return f"{self.component}/{rel}@{self.tag}" if self.component else f"{rel}@{self.tag}"
 
-    def hash(self, rel: str) -> tuple[str, int] | None:  # type: ignore[override]
+    def _entry(self, rel: str) -> tuple[str, str, int | None] | None:
+        """(mode, object id, size) of `rel` at the tag, from one listing of the component's
+        files (however many are asked for); None when it is no file there."""
         from releaser import paths
 
         paths.check(rel)
-        if self._listed is None:  # one listing for all the files, however many
+        if self._listed is None:
             self._listed = self.repo.tree_files(self.rev, self.component or ".")
-        found = self._listed.get(f"{self.component}/{rel}" if self.component else rel)
+        return self._listed.get(f"{self.component}/{rel}" if self.component else rel)
+
+    def read(self, rel: str, max_bytes: int) -> bytes | None:
+        found = self._entry(rel)
+        size = found[2] if found is not None else None
+        if found is None or not found[0].startswith("100") or size is None:
+            # Absent, or a symlink or a submodule: the general reader says which, as before.
+            return super().read(rel, max_bytes)
+        oid = found[1]
+        if size > max_bytes:
+            raise ConfigError(f"{self.shown(rel)}: over the {max_bytes}-byte limit")
+        return self.repo.blob_bytes(oid)  # through the long-lived batch: no process
+
+    def hash(self, rel: str) -> tuple[str, int] | None:  # type: ignore[override]
+        found = self._entry(rel)
         if found is None:
             return None
         mode, oid, size = found
         if mode == "120000" or not mode.startswith("100"):
             raise ConfigError(f"{self.shown(rel)}: not a regular file (a symlink or a submodule)")
         if size is not None and size <= _LFS_POINTER_MAX:
-            full = f"{self.component}/{rel}" if self.component else rel
-            pointer = lfs_pointer(self.repo.show_blob(self.rev, full, _LFS_POINTER_MAX) or b"")
+            pointer = lfs_pointer(self.repo.blob_bytes(oid))
             if pointer is not None:
                 return pointer
-        return self.repo.blob_sha256(oid)
+        return self.repo.blob_sha256(oid, size)
 
 
 _LFS_POINTER_MAX = 1024  # git-lfs's own bound on a pointer file
