@@ -169,9 +169,16 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
     return EnginePlan(head, tuple(releases))
 
 
-def _model(history: History, component: Component, latest, since) -> ModelPlan | None:
+def _model(
+    history: History,
+    component: Component,
+    latest,
+    since,
+    changed: frozenset[str] | None = None,
+) -> ModelPlan | None:
     """A model component's plan: its manifest in the workspace against the one at its newest
-    tag (read from the clone, so planning stays offline). None for a code component."""
+    tag (read from the clone, so planning stays offline). None for a code component.
+    `changed`: the paths its commits since `since` changed, when a walk has them already."""
     if component.model is None:
         return None
     source = history.model_source()
@@ -183,7 +190,7 @@ def _model(history: History, component: Component, latest, since) -> ModelPlan |
         )
     from releaser.models.planning import plan_for
 
-    return plan_for(*source, component, latest, since)
+    return plan_for(*source, component, latest, since, changed_paths=changed)
 
 
 def _require_history(history: History, since) -> None:
@@ -227,6 +234,9 @@ def _plan_components(
         if latest is not None and start is not latest:
             new_since_latest = history.shas_since(latest.sha)
         commits = tuple(parsed[n] for n in owned)
+        changed = None
+        if component.model is not None:  # the walk has each commit's paths: no second walk
+            changed = _changed_under(component.policy.path, (walked[n] for n in owned))
         releases.append(
             plan_release(
                 component.policy,
@@ -237,10 +247,19 @@ def _plan_components(
                 links,
                 today,
                 config.sections,
-                _model(history, component, latest, start),
+                _model(history, component, latest, start, changed),
             )
         )
     return EnginePlan(head, tuple(releases))
+
+
+def _changed_under(path: str, commits: Iterable[ChangedCommit]) -> frozenset[str]:
+    """The paths under `path` that `commits` changed (a merge changes none here, as in
+    `git log --name-only`): what GitRepo.changed_paths answers, from a walk already made."""
+    prefix = "" if path == "." else f"{path}/"
+    return frozenset(
+        p for c in commits for p in c.paths if not prefix or p.startswith(prefix) or p == path
+    )
 
 
 def _release_fields(release: Release) -> dict:

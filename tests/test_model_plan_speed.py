@@ -61,3 +61,18 @@ def test_lfs_pointers_at_the_tag_are_read_without_a_process_each(tmp_path, monke
     release = churn(repo)
     assert rules(release) == ["config-changed"] and release["version"] == "1.0.1"
     assert not [c for c in git_commands(trace) if c.startswith(("cat-file blob", "ls-tree -z"))]
+
+
+def test_the_range_s_changed_paths_come_from_the_plan_s_walk_not_a_second_log(
+    tmp_path, monkeypatch
+):
+    repo = released(tmp_path)
+    (repo.path / MODEL / "train.py").write_text("fit(depth=6)\n")
+    change(repo, base(), NEW_WEIGHTS)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    release = churn(repo)
+    assert rules(release) == ["retrained"] and release["model"]["flags"] == []
+    logs = [c for c in git_commands(trace) if c.startswith("log")]
+    assert any("--raw" in c for c in logs)  # the one walk, with each commit's paths
+    assert not [c for c in logs if "--name-only" in c]

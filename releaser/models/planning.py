@@ -111,15 +111,22 @@ def _outputs(model: ModelManifest, raw: bytes) -> set[str]:
 
 
 def code_changed(
-    repo: GitRepo, since: Tag, path: str, models: tuple[tuple[ModelManifest, bytes], ...]
+    repo: GitRepo,
+    since: Tag,
+    path: str,
+    models: tuple[tuple[ModelManifest, bytes], ...],
+    changed: frozenset[str] | None = None,
 ) -> bool:
     """Whether a commit of since..HEAD changed a file under `path` other than what training
-    writes (see _outputs) in the manifest now or at the tag."""
+    writes (see _outputs) in the manifest now or at the tag. `changed`: those commits'
+    paths under `path`, when the caller's walk has them (else git is asked)."""
     prefix = "" if path == "." else f"{path}/"
     outputs: set[str] = set()
     for model, raw in models:
         outputs |= {prefix + rel for rel in _outputs(model, raw)}
-    return any(p not in outputs for p in repo.changed_paths(since.sha, path))
+    if changed is None:
+        changed = repo.changed_paths(since.sha, path)
+    return any(p not in outputs for p in changed)
 
 
 def plan_for(
@@ -128,9 +135,11 @@ def plan_for(
     component: Component,
     previous: Tag | None,
     since: Tag | None,
+    changed_paths: frozenset[str] | None = None,
 ) -> ModelPlan:
     """The model plan of `component` at HEAD: `previous` is its newest tag (the baseline),
-    `since` the tag its commit range starts after. Refuses (exit 2) what strict forbids."""
+    `since` the tag its commit range starts after; `changed_paths`, when given, the paths under the
+    component its commits since `since` changed. Refuses (exit 2) what strict forbids."""
     settings = component.model
     assert settings is not None
     path = component.policy.path
@@ -149,7 +158,8 @@ def plan_for(
         # Only new weights need explaining: without them the range's files go unread.
         if baseline.digests.manifest_sha256 != current.digests.manifest_sha256:
             start = since or previous
-            changed = code_changed(repo, start, path, ((current, raw), found))
+            walked = changed_paths if since is not None else None
+            changed = code_changed(repo, start, path, ((current, raw), found), walked)
     result = plan_model(
         current,
         baseline,
