@@ -3,7 +3,12 @@ the workspace's weights, hashed in a child process while history is walked."""
 
 from __future__ import annotations
 
-from tests.modelutil import WEIGHTS
+import os
+
+import pytest
+
+from releaser.models.sources import WorkspaceFiles
+from tests.modelutil import WEIGHTS, sha
 from tests.test_model_plan_e2e import (
     MODEL,
     NEW_WEIGHTS,
@@ -12,6 +17,7 @@ from tests.test_model_plan_e2e import (
     churn,
     commit_all,
     edited,
+    plan_text,
     released,
     rules,
 )
@@ -43,8 +49,6 @@ def test_the_baseline_is_read_at_the_tag_with_one_listing_and_no_process_per_fil
 
 
 def test_lfs_pointers_at_the_tag_are_read_without_a_process_each(tmp_path, monkeypatch):
-    from tests.modelutil import sha
-
     data = base()
     data["artifact"]["files"][0]["sha256"] = sha(WEIGHTS)
     repo = released(tmp_path, data=data)
@@ -76,3 +80,114 @@ def test_the_range_s_changed_paths_come_from_the_plan_s_walk_not_a_second_log(
     logs = [c for c in git_commands(trace) if c.startswith("log")]
     assert any("--raw" in c for c in logs)  # the one walk, with each commit's paths
     assert not [c for c in logs if "--name-only" in c]
+
+
+@pytest.fixture
+def children(monkeypatch):
+    """Every hashing child the plans of a test start (pids), the threshold lowered so the
+    small weights of these repositories are worth one."""
+    from releaser.models import prehash
+
+    monkeypatch.setattr(prehash, "MIN_BYTES", 0)
+    started: list[int] = []
+    real = prehash.Prehash.__init__
+
+    def spy(self, pid, fd):
+        started.append(pid)
+        real(self, pid, fd)
+
+    monkeypatch.setattr(prehash.Prehash, "__init__", spy)
+    return started
+
+
+def reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_child_s_digests_are_the_plan_s_and_it_is_reaped(tmp_path, children, monkeypatch):
+    from releaser.domain.model import manifest_digest
+    from releaser.models import prehash
+
+    answers = []
+    real = prehash.Prehash.known
+
+    def spy(self, rel, ident):
+        answers.append((rel, real(self, rel, ident)))
+        return answers[-1][1]
+
+    monkeypatch.setattr(prehash.Prehash, "known", spy)
+    repo = released(tmp_path)
+    (repo.path / MODEL / "train.py").write_text("fit(depth=6)\n")
+    change(repo, base(), NEW_WEIGHTS)
+    release = churn(repo)
+    assert len(children) == 1 and reaped(children[0])
+    assert answers == [(f"{MODEL}/model.safetensors", (sha(NEW_WEIGHTS), len(NEW_WEIGHTS)))]
+    assert rules(release) == ["retrained"]
+    digest = manifest_digest([("model.safetensors", sha(NEW_WEIGHTS))])
+    assert release["model"]["manifest_sha256"] == digest
+
+
+def test_no_child_when_there_is_little_to_hash(tmp_path, children, monkeypatch):
+    from releaser.models import prehash
+
+    monkeypatch.setattr(prehash, "MIN_BYTES", len(NEW_WEIGHTS) + 1)
+    repo = released(tmp_path)
+    change(repo, base(), NEW_WEIGHTS)
+    assert churn(repo)["model"]["flags"] == ["unexplained-artifact-change"]
+    assert children == []
+
+
+def test_a_refused_plan_kills_and_reaps_the_child(tmp_path, children):
+    repo = released(tmp_path, ", strict: true")
+    change(repo, base(), NEW_WEIGHTS)
+    code, _out, err = plan_text(repo)
+    assert code == 2 and "unexplained" in err
+    assert len(children) == 1 and reaped(children[0])
+
+
+def test_a_file_changed_after_the_child_hashed_it_is_hashed_again(tmp_path, children):
+    from releaser.models import prehash
+    from releaser.models.hashing import hash_file
+
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "model.yaml").write_text("artifact:\n  files:\n    - {path: w.bin}\n")
+    (model / "w.bin").write_bytes(b"old" * 1000)
+    running = prehash.start(tmp_path, ["m"])
+    assert running is not None
+    try:
+        assert hash_file(tmp_path, "m/w.bin", running.known) == (sha(b"old" * 1000), 3000)
+        (model / "w.bin").write_bytes(b"new" * 1000)  # same size, another identity
+        assert hash_file(tmp_path, "m/w.bin", running.known) == (sha(b"new" * 1000), 3000)
+        # Keyed by the exact path: another spelling of it gets no answer from the child.
+        assert running.known("m//w.bin", (0, 0, 0, 0, 0)) is None
+    finally:
+        running.close()
+    assert reaped(children[0])
+
+
+def test_a_file_the_child_could_not_read_is_reported_as_without_it(tmp_path, children):
+    from releaser.models import prehash
+    from releaser.paths import PathRefused
+
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "model.yaml").write_text("artifact:\n  files:\n    - {path: w.bin}\n")
+    (model / "w.bin").write_bytes(b"x" * 10)
+    running = prehash.start(tmp_path, ["m"])
+    assert running is not None
+    (model / "w.bin").unlink()
+    (model / "w.bin").symlink_to(tmp_path / "elsewhere")
+    files = WorkspaceFiles(tmp_path, "m", running.known)
+    try:
+        with pytest.raises(PathRefused) as refused:
+            files.hash("w.bin")
+    finally:
+        running.close()
+    with pytest.raises(PathRefused) as alone:
+        WorkspaceFiles(tmp_path, "m").hash("w.bin")
+    assert str(refused.value) == str(alone.value)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from releaser.domain.model import ModelManifest
     from releaser.domain.release import Tag
     from releaser.git import GitRepo
+    from releaser.models.hashing import Known
 
 
 class TagFiles(sources.GitFiles):
@@ -136,14 +137,16 @@ def plan_for(
     previous: Tag | None,
     since: Tag | None,
     changed_paths: frozenset[str] | None = None,
+    known: Known | None = None,
 ) -> ModelPlan:
     """The model plan of `component` at HEAD: `previous` is its newest tag (the baseline),
     `since` the tag its commit range starts after; `changed_paths`, when given, the paths under the
-    component its commits since `since` changed. Refuses (exit 2) what strict forbids."""
+    component its commits since `since` changed; `known`, digests hashed already (prehash).
+    Refuses (exit 2) what strict forbids."""
     settings = component.model
     assert settings is not None
     path = component.policy.path
-    files = sources.WorkspaceFiles(workspace, path)
+    files = sources.WorkspaceFiles(workspace, path, known)
     raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
     if raw is None:
         raise ConfigError(
