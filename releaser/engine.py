@@ -125,13 +125,34 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             for c in config.components
         )
         return EnginePlan(None, empty, ("the repository has no commits yet",))
+    hashing = _start_hashing(history, config)
+    try:
+        return _plan(history, config, today, head, links, hashing.known if hashing else None)
+    finally:
+        if hashing is not None:
+            hashing.close()  # the child never outlives the plan, whatever happened
+
+
+def _start_hashing(history: History, config: Config):
+    """With a model component: a child process hashing its workspace files while history is
+    walked (releaser.models.prehash), or None. A code-only plan loads no model module."""
+    models = [c.policy.path for c in config.components if c.model is not None]
+    source = history.model_source() if models else None
+    if source is None:
+        return None
+    from releaser.models import prehash
+
+    return prehash.start(source[1], models)
+
+
+def _plan(history: History, config: Config, today: date, head: str, links: Links, known):
     # Fast path: take the newest tag on trust and prove it reachable from the log's own parent
     # links; `--merged` walks the whole history and trusts commit dates (clock skew breaks it).
     walk = history.walk()
     fast = walk is not None and not config.monorepo
     tags = walk.all_tags() if walk is not None and fast else history.reachable_tags()
     if config.monorepo and walk is not None and _one_walk(config):
-        return _plan_components(history, walk, config, tags, head, links, today)
+        return _plan_components(history, walk, config, tags, head, links, today, known)
     releases = []
     for component in config.components:
         policy = component.policy
@@ -152,7 +173,7 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
         new_since_latest = None
         if latest is not None and since is not latest:
             new_since_latest = history.shas_since(latest.sha)
-        model = _model(history, component, latest, since)
+        model = _model(history, component, latest, since, known=known)
         releases.append(
             plan_release(
                 policy,
@@ -169,9 +190,18 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
     return EnginePlan(head, tuple(releases))
 
 
-def _model(history: History, component: Component, latest, since) -> ModelPlan | None:
+def _model(
+    history: History,
+    component: Component,
+    latest,
+    since,
+    changed: frozenset[str] | None = None,
+    known=None,
+) -> ModelPlan | None:
     """A model component's plan: its manifest in the workspace against the one at its newest
-    tag (read from the clone, so planning stays offline). None for a code component."""
+    tag (read from the clone, so planning stays offline). None for a code component.
+    `changed`: the paths its commits since `since` changed, when a walk has them already;
+    `known`: its files' digests hashed already (prehash.Prehash.known)."""
     if component.model is None:
         return None
     source = history.model_source()
@@ -183,7 +213,7 @@ def _model(history: History, component: Component, latest, since) -> ModelPlan |
         )
     from releaser.models.planning import plan_for
 
-    return plan_for(*source, component, latest, since)
+    return plan_for(*source, component, latest, since, changed_paths=changed, known=known)
 
 
 def _require_history(history: History, since) -> None:
@@ -201,7 +231,7 @@ def _one_walk(config: Config) -> bool:
 
 
 def _plan_components(
-    history: History, walk: LocalWalk, config: Config, tags, head, links, today
+    history: History, walk: LocalWalk, config: Config, tags, head, links, today, known=None
 ) -> EnginePlan:
     """Every component from one walk over the union of their ranges (see domain/components).
 
@@ -227,6 +257,9 @@ def _plan_components(
         if latest is not None and start is not latest:
             new_since_latest = history.shas_since(latest.sha)
         commits = tuple(parsed[n] for n in owned)
+        changed = None
+        if component.model is not None:  # the walk has each commit's paths: no second walk
+            changed = _changed_under(component.policy.path, (walked[n] for n in owned))
         releases.append(
             plan_release(
                 component.policy,
@@ -237,10 +270,19 @@ def _plan_components(
                 links,
                 today,
                 config.sections,
-                _model(history, component, latest, start),
+                _model(history, component, latest, start, changed, known),
             )
         )
     return EnginePlan(head, tuple(releases))
+
+
+def _changed_under(path: str, commits: Iterable[ChangedCommit]) -> frozenset[str]:
+    """The paths under `path` that `commits` changed (a merge changes none here, as in
+    `git log --name-only`): what GitRepo.changed_paths answers, from a walk already made."""
+    prefix = "" if path == "." else f"{path}/"
+    return frozenset(
+        p for c in commits for p in c.paths if not prefix or p.startswith(prefix) or p == path
+    )
 
 
 def _release_fields(release: Release) -> dict:

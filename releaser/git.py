@@ -395,9 +395,29 @@ class GitRepo:
                 )
         return found
 
-    def blob_sha256(self, oid: str) -> tuple[str, int]:
-        """(sha256 hex, size) of the blob `oid`, streamed from git in constant memory."""
-        from releaser.models.hashing import sha256_of
+    def blob_bytes(self, oid: str) -> bytes:
+        """The bytes of the blob `oid` (a small one: read whole), through the long-lived
+        `git cat-file --batch`, with no process of its own; GitError when it is no blob."""
+        try:
+            found = self._blobs.read_object(oid)
+        except (ValueError, OSError):
+            found = None
+            if "\n" not in oid:  # the batch died: ask git the slow way
+                return self._run("cat-file", "blob", oid).stdout
+        if found is None or found[0] != "blob":
+            raise GitError(f"git cat-file: {oid[:40]} is not a blob")
+        return found[1]
+
+    def blob_sha256(self, oid: str, size: int | None = None) -> tuple[str, int]:
+        """(sha256 hex, size) of the blob `oid`, streamed from git in constant memory (one
+        that `size` says is small is read whole through the batch, with no process)."""
+        from releaser.models.hashing import CHUNK, sha256_of
+
+        if size is not None and size <= CHUNK:
+            import hashlib
+
+            data = self.blob_bytes(oid)
+            return hashlib.sha256(data).hexdigest(), len(data)
 
         running = _LogProcess(self._argv(["cat-file", "blob", oid]), self._env)
         try:

@@ -28,7 +28,11 @@ class BlobReader:
         A name holding a newline cannot travel on the batch's line protocol: ValueError, and
         the caller asks git the slow way.
         """
-        name = f"{rev}:{relpath}"
+        return self.read_object(f"{rev}:{relpath}")
+
+    def read_object(self, name: str) -> tuple[str, bytes] | None:
+        """(object type, bytes) of the object `name` (an object id, or `rev:path`), None when
+        git finds none; ValueError for a name with a newline."""
         if "\n" in name or "\r" in name:
             raise ValueError("a newline in an object name")
         with self._lock:

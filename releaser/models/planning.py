@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from releaser.domain.model import ModelManifest
     from releaser.domain.release import Tag
     from releaser.git import GitRepo
+    from releaser.models.hashing import Known
 
 
 class TagFiles(sources.GitFiles):
@@ -31,24 +32,39 @@ class TagFiles(sources.GitFiles):
     def shown(self, rel: str) -> str:
         return f"{self.component}/{rel}@{self.tag}" if self.component else f"{rel}@{self.tag}"
 
-    def hash(self, rel: str) -> tuple[str, int] | None:  # type: ignore[override]
+    def _entry(self, rel: str) -> tuple[str, str, int | None] | None:
+        """(mode, object id, size) of `rel` at the tag, from one listing of the component's
+        files (however many are asked for); None when it is no file there."""
         from releaser import paths
 
         paths.check(rel)
-        if self._listed is None:  # one listing for all the files, however many
+        if self._listed is None:
             self._listed = self.repo.tree_files(self.rev, self.component or ".")
-        found = self._listed.get(f"{self.component}/{rel}" if self.component else rel)
+        return self._listed.get(f"{self.component}/{rel}" if self.component else rel)
+
+    def read(self, rel: str, max_bytes: int) -> bytes | None:
+        found = self._entry(rel)
+        size = found[2] if found is not None else None
+        if found is None or not found[0].startswith("100") or size is None:
+            # Absent, or a symlink or a submodule: the general reader says which, as before.
+            return super().read(rel, max_bytes)
+        oid = found[1]
+        if size > max_bytes:
+            raise ConfigError(f"{self.shown(rel)}: over the {max_bytes}-byte limit")
+        return self.repo.blob_bytes(oid)  # through the long-lived batch: no process
+
+    def hash(self, rel: str) -> tuple[str, int] | None:  # type: ignore[override]
+        found = self._entry(rel)
         if found is None:
             return None
         mode, oid, size = found
         if mode == "120000" or not mode.startswith("100"):
             raise ConfigError(f"{self.shown(rel)}: not a regular file (a symlink or a submodule)")
         if size is not None and size <= _LFS_POINTER_MAX:
-            full = f"{self.component}/{rel}" if self.component else rel
-            pointer = lfs_pointer(self.repo.show_blob(self.rev, full, _LFS_POINTER_MAX) or b"")
+            pointer = lfs_pointer(self.repo.blob_bytes(oid))
             if pointer is not None:
                 return pointer
-        return self.repo.blob_sha256(oid)
+        return self.repo.blob_sha256(oid, size)
 
 
 _LFS_POINTER_MAX = 1024  # git-lfs's own bound on a pointer file
@@ -96,15 +112,22 @@ def _outputs(model: ModelManifest, raw: bytes) -> set[str]:
 
 
 def code_changed(
-    repo: GitRepo, since: Tag, path: str, models: tuple[tuple[ModelManifest, bytes], ...]
+    repo: GitRepo,
+    since: Tag,
+    path: str,
+    models: tuple[tuple[ModelManifest, bytes], ...],
+    changed: frozenset[str] | None = None,
 ) -> bool:
     """Whether a commit of since..HEAD changed a file under `path` other than what training
-    writes (see _outputs) in the manifest now or at the tag."""
+    writes (see _outputs) in the manifest now or at the tag. `changed`: those commits'
+    paths under `path`, when the caller's walk has them (else git is asked)."""
     prefix = "" if path == "." else f"{path}/"
     outputs: set[str] = set()
     for model, raw in models:
         outputs |= {prefix + rel for rel in _outputs(model, raw)}
-    return any(p not in outputs for p in repo.changed_paths(since.sha, path))
+    if changed is None:
+        changed = repo.changed_paths(since.sha, path)
+    return any(p not in outputs for p in changed)
 
 
 def plan_for(
@@ -113,13 +136,17 @@ def plan_for(
     component: Component,
     previous: Tag | None,
     since: Tag | None,
+    changed_paths: frozenset[str] | None = None,
+    known: Known | None = None,
 ) -> ModelPlan:
     """The model plan of `component` at HEAD: `previous` is its newest tag (the baseline),
-    `since` the tag its commit range starts after. Refuses (exit 2) what strict forbids."""
+    `since` the tag its commit range starts after; `changed_paths`, when given, the paths under the
+    component its commits since `since` changed; `known`, digests hashed already (prehash).
+    Refuses (exit 2) what strict forbids."""
     settings = component.model
     assert settings is not None
     path = component.policy.path
-    files = sources.WorkspaceFiles(workspace, path)
+    files = sources.WorkspaceFiles(workspace, path, known)
     raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
     if raw is None:
         raise ConfigError(
@@ -134,7 +161,8 @@ def plan_for(
         # Only new weights need explaining: without them the range's files go unread.
         if baseline.digests.manifest_sha256 != current.digests.manifest_sha256:
             start = since or previous
-            changed = code_changed(repo, start, path, ((current, raw), found))
+            walked = changed_paths if since is not None else None
+            changed = code_changed(repo, start, path, ((current, raw), found), walked)
     result = plan_model(
         current,
         baseline,

@@ -11,7 +11,7 @@ from typing import Any
 from releaser import paths
 from releaser.domain.model import CI, KNOWN_TYPES, DataDigest, Interface, Metric, Spec
 from releaser.errors import ConfigError
-from releaser.models.hashing import hash_file
+from releaser.models.hashing import Known, hash_file
 
 MAX_YAML_BYTES = 1024 * 1024  # model.yaml, MLmodel, .dvc, dvc.lock
 MAX_JSON_BYTES = 16 * 1024 * 1024  # the metrics-file
@@ -38,9 +38,10 @@ def load_json_bounded(data: bytes, source: str) -> Any:
 class WorkspaceFiles:
     """Files under the component directory in the working tree."""
 
-    def __init__(self, workspace: Path, component: str) -> None:
+    def __init__(self, workspace: Path, component: str, known: Known | None = None) -> None:
         self.workspace = workspace
         self.component = "" if component in ("", ".") else component.strip("/")
+        self.known = known  # digests hashed already (releaser.models.prehash), by identity
 
     def shown(self, rel: str) -> str:
         return f"{self.component}/{rel}" if self.component else rel
@@ -61,7 +62,7 @@ class WorkspaceFiles:
 
     def hash(self, rel: str) -> tuple[str, int] | None:
         try:
-            return hash_file(self.workspace, self._rel(rel))
+            return hash_file(self.workspace, self._rel(rel), self.known)
         except FileNotFoundError:
             return None
         except OSError as exc:

@@ -1,0 +1,156 @@
+"""The workspace's model files hashed in a child process while the plan walks history.
+
+A plan with a model component forks once, before its history walk, when the components'
+model.yaml name files worth hashing. The child hashes each with hashing.hash_identified (the
+same opening as in-process hashing: no symlink, no .git, nothing outside the workspace) and
+reports, per workspace-relative path, the digest, the size and the identity of the file it
+read. The plan then opens each file as before and takes the child's digest only for that
+exact path and only when the file it opened has the same identity. No answer, an error in the
+child, a file changed since: the file is hashed in-process, so every error reads as without
+the child. A forked child, not a thread: hashlib gives the GIL back per chunk, but getting
+it again behind the history parser made threaded hashing slower than hashing first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, cast
+
+from releaser import paths
+from releaser.models import sources
+from releaser.models.hashing import Identity, hash_identified
+
+MANIFEST_NAME = "model.yaml"
+# Below this many bytes in all, hashing in-process costs less than a child (~1 ms a MiB).
+MIN_BYTES = 8 * 1024 * 1024
+
+
+class Prehash:
+    """The running child and, once collected, its answers: path -> (sha256, size, identity)."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self._pid: int | None = pid
+        self._fd: int | None = fd
+        self._results: dict[str, tuple[str, int, Identity]] | None = None
+
+    def known(self, rel: str, ident: Identity) -> tuple[str, int] | None:
+        """(sha256, size) the child found for the file at `rel` with identity `ident`."""
+        found = self._collect().get(rel)
+        if found is None or found[2] != ident:
+            return None
+        return found[0], found[1]
+
+    def _collect(self) -> dict[str, tuple[str, int, Identity]]:
+        if self._results is None:
+            data = b""
+            if self._fd is not None:
+                with os.fdopen(self._fd, "rb") as pipe:  # to EOF: the child has finished
+                    self._fd = None
+                    data = pipe.read()
+            self._reap(kill=False)
+            self._results = _answers(data)
+        return self._results
+
+    def close(self) -> None:
+        """Stop the child if it still runs (an error path, or nothing asked): it never
+        outlives the plan."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self._reap(kill=True)
+
+    def _reap(self, kill: bool) -> None:
+        if self._pid is None:
+            return
+        pid, self._pid = self._pid, None
+        if kill:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(pid, 0)
+
+
+def _answers(data: bytes) -> dict[str, tuple[str, int, Identity]]:
+    out: dict[str, tuple[str, int, Identity]] = {}
+    for line in data.split(b"\n"):
+        try:
+            rel, digest, size, *ident = json.loads(line)
+        except ValueError:
+            continue  # the empty tail, or a line the child could not finish
+        if isinstance(rel, str) and isinstance(digest, str) and len(ident) == 5:
+            out[rel] = (digest, int(size), cast(Identity, tuple(int(x) for x in ident)))
+    return out
+
+
+def _listed(workspace: Path, component: str) -> Iterable[tuple[str, int]]:
+    """(workspace-relative path, size) of each artifact file the component's model.yaml
+    lists that is a regular file here. Anything amiss is left to the plan to report."""
+    files = sources.WorkspaceFiles(workspace, component)
+    try:
+        raw = files.read(MANIFEST_NAME, sources.MAX_YAML_BYTES)
+        data: Any = sources.load_yaml_bounded(raw, MANIFEST_NAME)[0] if raw else None
+        items = data["artifact"]["files"]
+        names = [item["path"] for item in items]
+    except Exception:  # noqa: BLE001 - the plan reads it again and says what is wrong
+        return
+    for rel in names:
+        if not isinstance(rel, str) or paths.problem(rel) is not None:
+            continue
+        full = files.shown(rel)
+        try:
+            st = os.lstat(workspace / full)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(st.st_mode):
+            yield full, st.st_size
+
+
+def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
+    """A child hashing the artifact files the model.yaml of `components` list, or None when
+    there is too little to hash, or no fork here."""
+    listed = [found for path in components for found in _listed(workspace, path)]
+    names = list(dict.fromkeys(name for name, _size in listed))
+    if sum(size for _name, size in listed) < MIN_BYTES or not hasattr(os, "fork"):
+        return None
+    read, write = os.pipe()
+    try:
+        with warnings.catch_warnings():  # 3.12 warns of fork beside threads; see _child
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:
+        _child(write, workspace, names)  # never returns
+    os.close(write)
+    return Prehash(pid, read)
+
+
+def _child(fd: int, workspace: Path, names: list[str]) -> None:
+    """Hash `names`, write one JSON line each to `fd`, exit. Only this thread exists here and
+    it takes no lock another thread could have held: open, read, hash, write, _exit."""
+    code = 0
+    try:
+        # The parent's pipes to git stay the parent's: a git process must see its EOFs.
+        os.closerange(3, fd)
+        os.closerange(fd + 1, 1 << 16)
+        for name in names:
+            try:
+                digest, size, ident = hash_identified(workspace, name)
+            except Exception:  # noqa: BLE001 - the plan hashes it itself and reports
+                continue
+            line = json.dumps([name, digest, size, *ident]).encode() + b"\n"
+            while line:
+                line = line[os.write(fd, line) :]
+    except BaseException:  # noqa: BLE001 - whatever happens, never return into the plan
+        code = 1
+    finally:
+        os._exit(code)

@@ -1,0 +1,193 @@
+"""What a model plan costs besides hashing: the git processes it starts, and the digests of
+the workspace's weights, hashed in a child process while history is walked."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from releaser.models.sources import WorkspaceFiles
+from tests.modelutil import WEIGHTS, sha
+from tests.test_model_plan_e2e import (
+    MODEL,
+    NEW_WEIGHTS,
+    base,
+    change,
+    churn,
+    commit_all,
+    edited,
+    plan_text,
+    released,
+    rules,
+)
+
+
+def git_commands(trace) -> list[str]:
+    """The git commands a run started, from GIT_TRACE's log (`git cat-file blob <oid>`...)."""
+    marker = "trace: built-in: git "
+    return [
+        line.split(marker, 1)[1].replace("'", "")
+        for line in trace.read_text().splitlines()
+        if marker in line
+    ]
+
+
+def test_the_baseline_is_read_at_the_tag_with_one_listing_and_no_process_per_file(
+    tmp_path, monkeypatch
+):
+    repo = released(tmp_path)  # model.yaml and small weights committed at churn@v1.0.0
+    change(repo, base(), NEW_WEIGHTS)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    release = churn(repo)
+    assert release["model"]["flags"] == ["unexplained-artifact-change"]
+    commands = git_commands(trace)
+    listings = [c for c in commands if c.startswith("ls-tree")]
+    assert listings == [f"ls-tree -r -z --long {repo.git('rev-parse', 'churn@v1.0.0')} -- {MODEL}"]
+    assert not [c for c in commands if c.startswith("cat-file blob") or c.startswith("show")]
+
+
+def test_lfs_pointers_at_the_tag_are_read_without_a_process_each(tmp_path, monkeypatch):
+    data = base()
+    data["artifact"]["files"][0]["sha256"] = sha(WEIGHTS)
+    repo = released(tmp_path, data=data)
+    pointer = (
+        "version https://git-lfs.github.com/spec/v1\n"
+        f"oid sha256:{sha(WEIGHTS)}\nsize {len(WEIGHTS)}\n"
+    )
+    (repo.path / MODEL / "model.safetensors").write_text(pointer)
+    commit_all(repo, "chore: weights to lfs")
+    repo.git("tag", "-f", "churn@v1.0.0")
+    change(repo, edited(card={"license": "MIT"}))
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    release = churn(repo)
+    assert rules(release) == ["config-changed"] and release["version"] == "1.0.1"
+    assert not [c for c in git_commands(trace) if c.startswith(("cat-file blob", "ls-tree -z"))]
+
+
+def test_the_range_s_changed_paths_come_from_the_plan_s_walk_not_a_second_log(
+    tmp_path, monkeypatch
+):
+    repo = released(tmp_path)
+    (repo.path / MODEL / "train.py").write_text("fit(depth=6)\n")
+    change(repo, base(), NEW_WEIGHTS)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    release = churn(repo)
+    assert rules(release) == ["retrained"] and release["model"]["flags"] == []
+    logs = [c for c in git_commands(trace) if c.startswith("log")]
+    assert any("--raw" in c for c in logs)  # the one walk, with each commit's paths
+    assert not [c for c in logs if "--name-only" in c]
+
+
+@pytest.fixture
+def children(monkeypatch):
+    """Every hashing child the plans of a test start (pids), the threshold lowered so the
+    small weights of these repositories are worth one."""
+    from releaser.models import prehash
+
+    monkeypatch.setattr(prehash, "MIN_BYTES", 0)
+    started: list[int] = []
+    real = prehash.Prehash.__init__
+
+    def spy(self, pid, fd):
+        started.append(pid)
+        real(self, pid, fd)
+
+    monkeypatch.setattr(prehash.Prehash, "__init__", spy)
+    return started
+
+
+def reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_child_s_digests_are_the_plan_s_and_it_is_reaped(tmp_path, children, monkeypatch):
+    from releaser.domain.model import manifest_digest
+    from releaser.models import prehash
+
+    answers = []
+    real = prehash.Prehash.known
+
+    def spy(self, rel, ident):
+        answers.append((rel, real(self, rel, ident)))
+        return answers[-1][1]
+
+    monkeypatch.setattr(prehash.Prehash, "known", spy)
+    repo = released(tmp_path)
+    (repo.path / MODEL / "train.py").write_text("fit(depth=6)\n")
+    change(repo, base(), NEW_WEIGHTS)
+    release = churn(repo)
+    assert len(children) == 1 and reaped(children[0])
+    assert answers == [(f"{MODEL}/model.safetensors", (sha(NEW_WEIGHTS), len(NEW_WEIGHTS)))]
+    assert rules(release) == ["retrained"]
+    digest = manifest_digest([("model.safetensors", sha(NEW_WEIGHTS))])
+    assert release["model"]["manifest_sha256"] == digest
+
+
+def test_no_child_when_there_is_little_to_hash(tmp_path, children, monkeypatch):
+    from releaser.models import prehash
+
+    monkeypatch.setattr(prehash, "MIN_BYTES", len(NEW_WEIGHTS) + 1)
+    repo = released(tmp_path)
+    change(repo, base(), NEW_WEIGHTS)
+    assert churn(repo)["model"]["flags"] == ["unexplained-artifact-change"]
+    assert children == []
+
+
+def test_a_refused_plan_kills_and_reaps_the_child(tmp_path, children):
+    repo = released(tmp_path, ", strict: true")
+    change(repo, base(), NEW_WEIGHTS)
+    code, _out, err = plan_text(repo)
+    assert code == 2 and "unexplained" in err
+    assert len(children) == 1 and reaped(children[0])
+
+
+def test_a_file_changed_after_the_child_hashed_it_is_hashed_again(tmp_path, children):
+    from releaser.models import prehash
+    from releaser.models.hashing import hash_file
+
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "model.yaml").write_text("artifact:\n  files:\n    - {path: w.bin}\n")
+    (model / "w.bin").write_bytes(b"old" * 1000)
+    running = prehash.start(tmp_path, ["m"])
+    assert running is not None
+    try:
+        assert hash_file(tmp_path, "m/w.bin", running.known) == (sha(b"old" * 1000), 3000)
+        (model / "w.bin").write_bytes(b"new" * 1000)  # same size, another identity
+        assert hash_file(tmp_path, "m/w.bin", running.known) == (sha(b"new" * 1000), 3000)
+        # Keyed by the exact path: another spelling of it gets no answer from the child.
+        assert running.known("m//w.bin", (0, 0, 0, 0, 0)) is None
+    finally:
+        running.close()
+    assert reaped(children[0])
+
+
+def test_a_file_the_child_could_not_read_is_reported_as_without_it(tmp_path, children):
+    from releaser.models import prehash
+    from releaser.paths import PathRefused
+
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "model.yaml").write_text("artifact:\n  files:\n    - {path: w.bin}\n")
+    (model / "w.bin").write_bytes(b"x" * 10)
+    running = prehash.start(tmp_path, ["m"])
+    assert running is not None
+    (model / "w.bin").unlink()
+    (model / "w.bin").symlink_to(tmp_path / "elsewhere")
+    files = WorkspaceFiles(tmp_path, "m", running.known)
+    try:
+        with pytest.raises(PathRefused) as refused:
+            files.hash("w.bin")
+    finally:
+        running.close()
+    with pytest.raises(PathRefused) as alone:
+        WorkspaceFiles(tmp_path, "m").hash("w.bin")
+    assert str(refused.value) == str(alone.value)
