@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import subprocess
@@ -15,7 +14,7 @@ from typing import IO, Any
 
 from releaser.domain.commits import RawCommit
 from releaser.errors import GitError
-from releaser.git_blobs import BlobReader
+from releaser.git_blobs import BlobReader, RevisionFiles
 
 _LOG_FORMAT = "--format=%H%x00%P%x00%aN%x00%B%x00"
 _HEAD_LOG = ["log", _LOG_FORMAT, "HEAD"]
@@ -185,7 +184,7 @@ class RepoState:
     toplevel: Path  # the working tree's top level (where .github/ lives), or the bare repo
 
 
-class GitRepo:
+class GitRepo(RevisionFiles):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
@@ -346,84 +345,6 @@ class GitRepo:
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         proc = self._run("merge-base", "--is-ancestor", ancestor, descendant, ok_codes=(0, 1, 128))
         return proc.returncode == 0
-
-    def show(self, rev: str, relpath: str) -> str | None:
-        try:
-            found = self._blobs.read(rev, relpath)
-        except (ValueError, OSError):
-            found = ("", b"")  # not expressible on the batch's lines, or it died: ask git show
-        if found is None:
-            return None
-        kind, data = found
-        if kind == "blob":
-            return data.decode("utf-8", "replace")
-        proc = self._run("show", f"{rev}:{relpath}", ok_codes=(0, 128))
-        if proc.returncode != 0:
-            return None
-        return proc.stdout.decode("utf-8", "replace")
-
-    def show_blob(self, rev: str, relpath: str, max_bytes: int) -> bytes | None:
-        """The bytes of the regular file `relpath` at `rev`, None when it is absent there;
-        OSError(EFBIG) past `max_bytes`, PathRefused for a symlink or anything not a file."""
-        from releaser.paths import SYMLINK, PathRefused
-
-        listing = self._run("ls-tree", "-z", "--long", rev, "--", relpath, ok_codes=(0, 128))
-        entry = listing.stdout.split(b"\0", 1)[0]
-        if listing.returncode != 0 or not entry:
-            return None
-        mode, kind, sha, size = entry.split(b"\t", 1)[0].split()
-        if mode == b"120000":
-            raise PathRefused(f"{relpath} at {rev}", SYMLINK)
-        if kind != b"blob":
-            raise PathRefused(f"{relpath} at {rev}", "not a regular file")
-        if int(size) > max_bytes:
-            raise OSError(errno.EFBIG, f"over the {max_bytes}-byte limit")
-        return self._run("cat-file", "blob", sha.decode()).stdout
-
-    def tree_files(self, rev: str, path: str) -> dict[str, tuple[str, str, int | None]]:
-        """Every file under `path` at `rev`, in one call: its path -> (mode, object id, size)."""
-        out = self._run("ls-tree", "-r", "-z", "--long", rev, "--", path, ok_codes=(0, 128))
-        found: dict[str, tuple[str, str, int | None]] = {}
-        for entry in out.stdout.split(b"\0") if out.returncode == 0 else ():
-            if b"\t" in entry:
-                head, name = entry.split(b"\t", 1)
-                mode, _kind, oid, size = head.decode().split()
-                found[name.decode("utf-8", "surrogateescape")] = (
-                    mode,
-                    oid,
-                    int(size) if size.isdigit() else None,
-                )
-        return found
-
-    def blob_bytes(self, oid: str) -> bytes:
-        """The bytes of the blob `oid` (a small one: read whole), through the long-lived
-        `git cat-file --batch`, with no process of its own; GitError when it is no blob."""
-        try:
-            found = self._blobs.read_object(oid)
-        except (ValueError, OSError):
-            found = None
-            if "\n" not in oid:  # the batch died: ask git the slow way
-                return self._run("cat-file", "blob", oid).stdout
-        if found is None or found[0] != "blob":
-            raise GitError(f"git cat-file: {oid[:40]} is not a blob")
-        return found[1]
-
-    def blob_sha256(self, oid: str, size: int | None = None) -> tuple[str, int]:
-        """(sha256 hex, size) of the blob `oid`, streamed from git in constant memory (one
-        that `size` says is small is read whole through the batch, with no process)."""
-        from releaser.models.hashing import CHUNK, sha256_of
-
-        if size is not None and size <= CHUNK:
-            import hashlib
-
-            data = self.blob_bytes(oid)
-            return hashlib.sha256(data).hexdigest(), len(data)
-
-        running = _LogProcess(self._argv(["cat-file", "blob", oid]), self._env)
-        try:
-            return sha256_of(running.stdout)
-        finally:
-            running.stop(kill=False)
 
     def changed_paths(self, since: str, path: str) -> frozenset[str]:
         """Every path under `path` that a commit of since..HEAD changed."""
