@@ -149,9 +149,12 @@ def promote(
     request: Promotion,
     now: datetime,
     components: Mapping[str, str] | None = None,
+    model_components: frozenset[str] = frozenset(),
 ) -> dict:
     """Promote `request.tag`. `components` maps component names to their paths (read from
-    the config in the workspace when not given): where a model's model.yaml lives."""
+    the config in the workspace when not given): where a model's model.yaml lives.
+    `model_components` names the config's `type: model` components, whatever their tag
+    prefix; a release tagged GTO's way, `{name}@v{version}`, is a model's too."""
     from releaser import promote_models as pm
     from releaser.domain.promotion_gates import gate_refusal, model_version, stage_problem
 
@@ -161,7 +164,7 @@ def promote(
     doc = verified_evidence(gh, request.tag)
     src = doc["source"]
     component, version = src["component"], src["version"]
-    is_model = model_version(component, version, request.tag)
+    is_model = component in model_components or model_version(component, version, request.tag)
     tags: list[str] = []
     models = None
     if is_model:

@@ -59,11 +59,14 @@ def pushes_stage_tag(settings: Settings, token: str) -> bool:
     if inputs is None or settings.command not in ("promote", "rollback"):
         return False
     config = load_config(settings, p.client(_settings(settings, token))).config
-    models = {c.policy.name for c in config.components if _gto_component(c)}
+    models = [c for c in config.components if _gto_component(c)]
     if settings.command == "rollback":
-        return inputs.component in models
+        return inputs.component in {c.policy.name for c in models}
+    # The tag is a model's release: GTO's `{name}@v{version}`, or the model's own tag prefix.
     name, at, version = inputs.tag.rpartition("@v")
-    return bool(at) and name in models and semver.Version.is_valid(version)
+    if at and name in {c.policy.name for c in models} and semver.Version.is_valid(version):
+        return True
+    return any(c.model is not None and c.policy.version_of(inputs.tag) for c in models)
 
 
 def promotion(settings: Settings, runner: Runner, token: str) -> tuple[dict[str, str], str]:
@@ -74,7 +77,9 @@ def promotion(settings: Settings, runner: Runner, token: str) -> tuple[dict[str,
     gh = p.client(ps)
     if settings.command == "deployment-status":
         return _status(gh, settings, runner, inputs)
-    policies = load_config(settings, gh).config.environments
+    config = load_config(settings, gh).config
+    policies = config.environments
+    models = frozenset(c.policy.name for c in config.components if c.model is not None)
     if settings.command == "rollback":
         p.policy_for(policies, inputs.environment)  # an unknown environment: before any read
         request = p.rollback_request(gh, inputs.environment, inputs.component)
@@ -82,7 +87,7 @@ def promotion(settings: Settings, runner: Runner, token: str) -> tuple[dict[str,
         request = p.Promotion(
             inputs.tag, inputs.environment, inputs.strategy, inputs.reason, inputs.emergency
         )
-    result = p.promote(gh, ps, policies, request, settings.now)
+    result = p.promote(gh, ps, policies, request, settings.now, model_components=models)
     outputs = {k: str(v) for k, v in result.items()}
     deployment = outputs["deployment_id"]
     verb = "rolled back to" if settings.command == "rollback" else "promoted"

@@ -129,11 +129,12 @@ def _run(args: argparse.Namespace) -> int:
     cfg = config_mod.load(None, workspace)
     policies = cfg.environments
     paths = {c.policy.name: c.policy.path for c in cfg.components if c.policy.name}
+    models = frozenset(c.policy.name for c in cfg.components if c.model is not None)
     gh = p.client(settings)
     if args.command == "promote":
         assert strategy is not None  # parsed above for promote
         request = p.Promotion(args.tag, args.environment, strategy, args.reason, args.emergency)
-        _output(p.promote(gh, settings, policies, request, now, paths))
+        _output(p.promote(gh, settings, policies, request, now, paths, models))
     elif args.command == "deployment-status":
         if not args.id.isdigit():
             raise ConfigError(f"deployment id {args.id!r} is not a number")
@@ -144,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "rollback":
         p.policy_for(policies, args.environment)
         request = p.rollback_request(gh, args.environment, args.component)
-        _output(p.promote(gh, settings, policies, request, now, paths))
+        _output(p.promote(gh, settings, policies, request, now, paths, models))
     elif args.command == "history":
         records = timeline(p.history(gh, args.environment, args.component), at=at)
         rows = p.entries(records)

@@ -40,6 +40,7 @@ def test_the_stage_tag_step_adds_contents_write_to_promote_and_rollback_only():
         ("promote", {"version": "churn@v1.3.0"}, True),  # type: model
         ("promote", {"version": "churn@v1.3.0-rc.1"}, True),
         ("promote", {"version": "ranker@v2.0.0"}, True),  # GTO's tag form, as promote has it
+        ("promote", {"version": "odd-v1.0.0"}, True),  # type: model with its own tag prefix
         ("promote", {"version": "api-v1.3.0"}, False),
         ("promote", {"version": "api@v1.3.0"}, False),  # a code component
         ("promote", {"version": "v1.3.0"}, False),
