@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from releaser.domain.deploy_history import (
+    NEWER_FULL,
+    REPLACED,
+    SUPERSEDED,
     DeploymentRecord,
     entry,
     is_releaser_record,
@@ -246,7 +249,7 @@ def _settle(gh, deployment_id: int, environment: str, component: str) -> None:
         if r.id > deployment_id and r.state in ("queued", "pending", "in_progress")
     ]
     if newer:
-        gh.create_status(deployment_id, "inactive", f"superseded by deployment {newer[-1].id}")
+        gh.create_status(deployment_id, "inactive", f"{SUPERSEDED}{newer[-1].id}")
         raise StateConflict(
             f"a racing promotion to {environment} (deployment {newer[-1].id}) supersedes "
             f"deployment {deployment_id}"
@@ -303,11 +306,11 @@ def complete(
         ),
     )
     if any(r.id > deployment_id and r.full and r.active for r in others):
-        gh.create_status(deployment_id, "inactive", "a newer full promotion succeeded")
+        gh.create_status(deployment_id, "inactive", NEWER_FULL)
         return [deployment_id]
     for r in others:
         if r.id < deployment_id and r.live:
-            gh.create_status(r.id, "inactive", f"replaced by deployment {deployment_id}")
+            gh.create_status(r.id, "inactive", f"{REPLACED}{deployment_id}")
             retired.append(r.id)
     return retired
 

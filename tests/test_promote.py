@@ -116,3 +116,40 @@ def test_bad_input_gets_one_line_and_no_write(fakegithub, action, tmp_path):
     cli.deploy(tag, "staging")
     nothing = cli("rollback", "--environment", "staging")
     assert nothing.code != 0 and "nothing to roll back to" in nothing.stderr, nothing.stderr
+
+
+def test_githubs_own_auto_inactive_does_not_retire_a_version_releaser_keeps(
+    fakegithub, action, tmp_path
+):
+    """A job that names an environment makes GitHub create a deployment of its own there; its
+    `success` status, with GitHub's default auto_inactive, marks every earlier successful
+    deployment of that (non-production) environment inactive. The canary's predecessor stays
+    active in releaser's record: only releaser's own `inactive` statuses retire a version."""
+    import requests
+
+    fake = fakegithub
+    first, second = releases(fake, action, 2)
+    cli = Promoter(fake, tmp_path, "environments:\n  staging:\n    max-active: 2\n")
+    v1 = cli.deploy(first, "staging")
+    canary = cli.deploy(second, "staging", "--strategy", "canary:10")
+    headers = {"Authorization": f"token {fake.token}", "Accept": "application/vnd.github+json"}
+    api = f"{fake.api_url}/repos/{fake.full_name}"
+    job = requests.post(
+        f"{api}/deployments",
+        json={"ref": "main", "environment": "staging", "auto_merge": False, "required_contexts": []},
+        headers=headers,
+        timeout=30,
+    ).json()
+    done = requests.post(
+        f"{api}/deployments/{job['id']}/statuses",
+        json={"state": "success"},
+        headers=headers,
+        timeout=30,
+    )
+    assert done.status_code == 201
+    assert fake.deployment_states(v1)[-1] == "inactive"  # what GitHub did
+    active = [
+        e["version"] for e in cli.history("--environment", "staging") if e["state"] == "success"
+    ]
+    assert active == ["1.1.0", "1.2.0"]
+    assert fake.deployment_states(canary)[-1] == "inactive"

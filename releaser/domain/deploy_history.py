@@ -88,6 +88,20 @@ class DeploymentRecord:
         return done[0] if done else None
 
 
+# The descriptions of the `inactive` statuses releaser writes (promote.py). GitHub adds
+# `inactive` statuses of its own (auto_inactive, e.g. when a job naming the environment
+# succeeds); those retire nothing in releaser's record: canaries stay beside their version.
+SUPERSEDED = "superseded by deployment "  # + the id of the racer that won
+NEWER_FULL = "a newer full promotion succeeded"
+REPLACED = "replaced by deployment "  # + the id of the full promotion that replaced it
+RETIRED_BY_RELEASER = (SUPERSEDED, NEWER_FULL, REPLACED)
+
+
+def counts(event: StatusEvent) -> bool:
+    """Whether a status belongs in releaser's record (all but GitHub's own `inactive`)."""
+    return event.state != "inactive" or event.description.startswith(RETIRED_BY_RELEASER)
+
+
 def is_releaser_record(payload: object) -> bool:
     """A deployment releaser wrote (others may share the environment)."""
     return isinstance(payload, Mapping) and all(

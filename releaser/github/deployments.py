@@ -13,7 +13,12 @@ import requests.exceptions
 from github import GithubException
 from github.GithubException import UnknownObjectException
 
-from releaser.domain.deploy_history import DeploymentRecord, StatusEvent, is_releaser_record
+from releaser.domain.deploy_history import (
+    DeploymentRecord,
+    StatusEvent,
+    counts,
+    is_releaser_record,
+)
 from releaser.errors import GitHubError
 from releaser.github.base import Base
 
@@ -27,13 +32,17 @@ def _when(text: str | None) -> datetime:
 def _record(data: dict, statuses: list[dict]) -> DeploymentRecord:
     """A deployment and its statuses (listed newest first by GitHub) as the domain reads them."""
     events = tuple(
-        StatusEvent(
-            s["state"],
-            _when(s.get("created_at")),
-            ((s.get("creator") or {}).get("login")) or "",
-            s.get("description") or "",
+        event
+        for event in (
+            StatusEvent(
+                s["state"],
+                _when(s.get("created_at")),
+                ((s.get("creator") or {}).get("login")) or "",
+                s.get("description") or "",
+            )
+            for s in sorted(statuses, key=lambda s: (_when(s.get("created_at")), s["id"]))
         )
-        for s in sorted(statuses, key=lambda s: (_when(s.get("created_at")), s["id"]))
+        if counts(event)  # not GitHub's own auto_inactive
     )
     payload = data.get("payload")
     return DeploymentRecord(
