@@ -136,7 +136,12 @@ def test_githubs_own_auto_inactive_does_not_retire_a_version_releaser_keeps(
     api = f"{fake.api_url}/repos/{fake.full_name}"
     job = requests.post(
         f"{api}/deployments",
-        json={"ref": "main", "environment": "staging", "auto_merge": False, "required_contexts": []},
+        json={
+            "ref": "main",
+            "environment": "staging",
+            "auto_merge": False,
+            "required_contexts": [],
+        },
         headers=headers,
         timeout=30,
     ).json()
