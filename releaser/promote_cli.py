@@ -87,8 +87,19 @@ def parse_at(text: str, now: datetime) -> datetime:
     return when
 
 
+def _text_line(*fields: object) -> str:
+    """One line of text output from fields GitHub holds (deployment payloads, tag names, which
+    anyone with deployments: write can post): each field on one line, and the line never a
+    workflow command."""
+    from releaser.domain.markdown import no_workflow_commands
+
+    return no_workflow_commands(" ".join(" ".join(str(f).split()) for f in fields)) + "\n"
+
+
 def _output(values: dict) -> None:
-    """Print name=value lines; inside Actions also write them to GITHUB_OUTPUT."""
+    """Print name=value lines; inside Actions also write them to GITHUB_OUTPUT (a value is
+    one line: a newline in it would start another output)."""
+    values = {key: " ".join(str(value).split()) for key, value in values.items()}
     for key, value in values.items():
         sys.stdout.write(f"{key}={value}\n")
     path = os.environ.get("GITHUB_OUTPUT")
@@ -159,8 +170,16 @@ def _run(args: argparse.Namespace) -> int:
                 tag, present = stages.get(row["deployment_id"], ("", True))
                 stage = f" stage {tag}" + ("" if present else " (missing in git)") if tag else ""
                 sys.stdout.write(
-                    f"{row['started_at']} {row['environment']} {name} {row['version']}"
-                    f" {row['strategy']} {row['state']} by {row['promoted_by']}{glass}{stage}\n"
+                    _text_line(
+                        row["started_at"],
+                        row["environment"],
+                        name,
+                        row["version"],
+                        row["strategy"],
+                        row["state"],
+                        "by",
+                        f"{row['promoted_by']}{glass}{stage}",
+                    )
                 )
     else:
         report = retention(p.history(gh, "production", None), now, cfg.retention)
@@ -169,7 +188,11 @@ def _run(args: argparse.Namespace) -> int:
         else:
             for row in report:
                 sys.stdout.write(
-                    f"{row['action']}: {row['component'] or '(root)'} {row['version']}"
-                    f" (out of production since {row['out_of_production_since']})\n"
+                    _text_line(
+                        f"{row['action']}:",
+                        row["component"] or "(root)",
+                        row["version"],
+                        f"(out of production since {row['out_of_production_since']})",
+                    )
                 )
     return 0

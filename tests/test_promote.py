@@ -158,3 +158,37 @@ def test_githubs_own_auto_inactive_does_not_retire_a_version_releaser_keeps(
     ]
     assert active == ["1.1.0", "1.2.0"]
     assert fake.deployment_states(canary)[-1] == "inactive"
+
+
+def test_history_text_keeps_a_forged_payload_on_its_own_line(fakegithub, tmp_path):
+    """Anyone with deployments: write can post a deployment carrying releaser's payload keys;
+    its text must not become a workflow command or a line of its own in `history`."""
+    import requests
+
+    fake = fakegithub
+    fake.commit("main", "chore: init", {"README.md": "x\n"})
+    headers = {"Authorization": f"token {fake.token}", "Accept": "application/vnd.github+json"}
+    api = f"{fake.api_url}/repos/{fake.full_name}"
+    payload = {
+        "component": "x\n::error::forged",
+        "version": "1.0.0\n::add-mask::y",
+        "tag": "v1.0.0",
+        "strategy": "full",
+    }
+    made = requests.post(
+        f"{api}/deployments",
+        json={
+            "ref": "main",
+            "environment": "staging",
+            "payload": payload,
+            "auto_merge": False,
+            "required_contexts": [],
+        },
+        headers=headers,
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    out = Promoter(fake, tmp_path)("history", "--environment", "staging")
+    assert out.code == 0, out.stderr
+    assert len(out.stdout.splitlines()) == 1, out.stdout
+    assert not any(line.lstrip().startswith("::") for line in out.stdout.splitlines())
