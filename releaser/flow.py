@@ -12,10 +12,10 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from releaser.api_history import ApiHistory
 from releaser.apply import apply
-from releaser.domain.model_tables import CHECK_NAME, ModelResult
 from releaser.domain.policy_check import Finding
 from releaser.engine import EnginePlan, History, plan_warnings
 from releaser.engine import plan as plan_releases
@@ -33,6 +33,9 @@ from releaser.release_pr_flow import PrResult, plan_release_prs
 from releaser.run_state import Run, RunState
 from releaser.steps import Plan
 from releaser.workspace import LoadedConfig, load_config, local_clone
+
+if TYPE_CHECKING:  # loaded for model releases only
+    from releaser.domain.model_tables import ModelResult
 
 
 @dataclass(slots=True)
@@ -232,6 +235,8 @@ def _release_prs(state: RunState, known: dict[str, str]) -> tuple[EnginePlan, Pl
     models = model_results(result)
     for tag, model in models.items():  # reported; the check run is what blocks the merge
         if any(not g.passed for g in model.gates):
+            from releaser.domain.model_tables import CHECK_NAME
+
             state.run.runner.warning(
                 f"{tag}: model gates failed; the {CHECK_NAME} check run on the release PR's"
                 " head says which"

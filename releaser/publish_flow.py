@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from releaser.domain.policy_check import Finding
 from releaser.evidence.collect import EvidenceSettings, evidence_assets, gather, preflight
-from releaser.models.publish_flow import model_releases, tag_messages
 from releaser.policy_gate import judge
 from releaser.publish import Snapshot, plan_publish
 from releaser.publish_trust import check_merged_tree
@@ -43,7 +42,7 @@ def publish_plan(
     plan = Plan()
     for pr, marker in reversed(candidates):
         labels = state.config.labels
-        plan += plan_publish(snap, pr, marker, recipe_for, labels, tag_messages(models))
+        plan += plan_publish(snap, pr, marker, recipe_for, labels, _tag_messages(models))
 
     def judged() -> list[Finding]:
         findings = judge(state.config.policies, seen)
@@ -70,6 +69,8 @@ def _checks_before_writes(state: RunState, candidates: list, releases: Callable[
                 continue
             clone = state.local()
             plan_for = _model_plan(state, sha)
+            from releaser.models.publish_flow import model_releases
+
             found = model_releases(
                 state.gh, state.config, marker, sha, s.workspace, clone, s.run_id, plan_for
             )
@@ -204,3 +205,12 @@ def _evidence_settings(state: RunState) -> EvidenceSettings:
         tree_of=tree_of,
         tag_commit=tag_commit,
     )
+
+
+def _tag_messages(models: dict) -> dict[str, str]:
+    """tag -> an annotated tag's message, for the model releases (none: no model module)."""
+    if not models:
+        return {}
+    from releaser.models.publish_flow import tag_messages
+
+    return tag_messages(models)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from releaser.config import Config
-from releaser.domain.model_tables import CHECK_NAME, ModelResult, check_output, models_digest
 from releaser.domain.notes_size import PULL_BODY_LIMIT, cap_notes
 from releaser.domain.release import Release
 from releaser.domain.release_pr import (
@@ -39,6 +39,9 @@ from releaser.steps import (
     Step,
     UpdatePr,
 )
+
+if TYPE_CHECKING:  # loaded for model releases only
+    from releaser.domain.model_tables import ModelResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,7 @@ def plan_release_prs(
             ours,
         )
         commits = digest_commits(c for r in pending for c in r.commits)
-        digest = plan_digest(planned, commits, models_digest(ours))
+        digest = plan_digest(planned, commits, _models_digest(ours))
         title = render_title(config.pull_request_title, target, planned)
         if current is not None and _marker_digest(current) == digest:
             unchanged.append(
@@ -196,6 +199,8 @@ def gates_check(branch: str, head: str, models: Mapping[str, ModelResult]) -> Ch
     without model releases, which get no check run."""
     if not models:
         return None
+    from releaser.domain.model_tables import CHECK_NAME, check_output
+
     conclusion, title, summary = check_output(models)
     return CheckRun(CHECK_NAME, branch, head, conclusion, title, summary)
 
@@ -234,3 +239,12 @@ def _marker(pr: PullInfo) -> Marker | None:
 def _marker_digest(pr: PullInfo) -> str | None:
     marker = _marker(pr)
     return None if marker is None else marker.plan_digest
+
+
+def _models_digest(models: Mapping[str, ModelResult]) -> str:
+    """What the model tables say, for the plan digest; "" without model releases."""
+    if not models:
+        return ""
+    from releaser.domain.model_tables import models_digest
+
+    return models_digest(models)

@@ -29,7 +29,6 @@ from releaser.domain.evidence import (
     rollback,
     write_access,
 )
-from releaser.domain.model_evidence import model_document, model_from_document
 
 SCHEMA_URI = "https://releaser.dev/schemas/release-evidence/v1"
 EVIDENCE_JSON = "release-evidence.json"
@@ -178,6 +177,8 @@ def evidence_document(facts: EvidenceFacts) -> dict[str, Any]:
         "warnings": _notes(facts.warnings),
     }
     if facts.model is not None:  # absent for a code release: its evidence is as before
+        from releaser.domain.model_evidence import model_document  # a model release's only
+
         doc["model"] = model_document(facts.model)
     return doc
 
@@ -279,5 +280,12 @@ def facts_from_document(doc: dict[str, Any]) -> EvidenceFacts:
         skipped=_note_tuple(doc["skipped"]),
         warnings=_note_tuple(doc["warnings"]),
         immutable_releases=doc["settings"]["immutable_releases"],
-        model=model_from_document(doc["model"]) if "model" in doc else None,
+        model=_model_from(doc["model"]) if "model" in doc else None,
     )
+
+
+def _model_from(document: Any) -> Any:
+    """A model release's section, read back (its module is loaded for model releases only)."""
+    from releaser.domain.model_evidence import model_from_document
+
+    return model_from_document(document)

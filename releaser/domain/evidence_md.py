@@ -19,7 +19,6 @@ from releaser.domain.evidence import (
     rollback,
 )
 from releaser.domain.markdown import escape_readable
-from releaser.domain.model_evidence_md import render_model_section
 
 
 def md_text(value: str) -> str:
@@ -79,6 +78,8 @@ def render_markdown(facts: EvidenceFacts) -> str:
     if facts.previous and facts.compare_url:
         out += [f"Compare: {_link(md_text(facts.previous.tag), facts.compare_url)}", ""]
     if facts.model is not None:
+        from releaser.domain.model_evidence_md import render_model_section  # models only
+
         out += render_model_section(facts.model)
     out += _pr_section(facts) + _checks_section(facts) + _tests_section(facts)
     out += _files_section(facts) + _notes_section(facts) + _rollback_section(facts)

@@ -7,13 +7,16 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from releaser.domain import bounded_json
 from releaser.domain.commits import ParsedCommit
 from releaser.domain.markdown import escape_inline_full
-from releaser.domain.model_tables import ModelResult, body_section
 from releaser.domain.notes_size import PULL_BODY_LIMIT
 from releaser.domain.version import parse_version
+
+if TYPE_CHECKING:  # a model release's tables: their module loads only for one
+    from releaser.domain.model_tables import ModelResult
 
 MARKER_VERSION = 1
 # The marker releaser writes: the whole last non-blank line of the body, after a "---" line.
@@ -194,7 +197,7 @@ def render_body(
     (with their text when the body stays within GitHub's limit). `models` (tag -> result)
     puts each model release's change and gate tables below its notes, outside the editable
     block; `compact` says only what they hold (a body the tables would not fit)."""
-    sections = {tag: body_section(tag, result, compact) for tag, result in (models or {}).items()}
+    sections = _model_sections(models, compact)
     body = _render_body(marker, _replaced_notice(replaced, verbatim=True), sections)
     if len(body) > PULL_BODY_LIMIT:
         body = _render_body(marker, _replaced_notice(replaced, verbatim=False), sections)
@@ -321,3 +324,14 @@ def parse_body(body: str | None) -> Marker:
             )
         )
     return Marker(data["target"], data["base"], data["plan"], tuple(releases))
+
+
+def _model_sections(
+    models: Mapping[str, ModelResult] | None, compact: bool
+) -> dict[str, list[str]]:
+    """tag -> the body lines of each model release's tables (none: no model module loaded)."""
+    if not models:
+        return {}
+    from releaser.domain.model_tables import body_section
+
+    return {tag: body_section(tag, result, compact) for tag, result in models.items()}

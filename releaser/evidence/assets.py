@@ -23,7 +23,6 @@ from releaser.domain.evidence_json import EVIDENCE_JSON, EVIDENCE_MD, evidence_j
 from releaser.domain.evidence_md import render_markdown
 from releaser.errors import EvidenceError
 from releaser.evidence.files import sha256_file
-from releaser.evidence.model_sbom import with_model
 from releaser.evidence.sbom import generate_sbom, sbom_name
 
 _SBOM_TYPES = {"cyclonedx": "application/vnd.cyclonedx+json", "spdx": "application/spdx+json"}
@@ -73,6 +72,8 @@ def generated_sbom(
     for a model release, its ModelManifest with a model card and its datasets)."""
     data = generate_sbom(name, version, repository_url, commit, artifacts, time)
     if model is not None:
+        from releaser.evidence.model_sbom import with_model  # loaded for model releases only
+
         data = with_model(data, model, version)
     fact = Sbom(
         sbom_name(name, version), "cyclonedx", len(data), hashlib.sha256(data).hexdigest(), True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from releaser import __version__
 from releaser.domain.evidence import (
@@ -32,8 +33,10 @@ from releaser.evidence.junit import JUnitResults, collect_junit
 from releaser.evidence.sbom import sbom_name, validate_sbom
 from releaser.github import GitHub, ReleaseInfo
 from releaser.leaks import refuse_leaks
-from releaser.models.release import ModelRelease, model_evidence
 from releaser.paths import PathRefused
+
+if TYPE_CHECKING:  # loaded for model releases only
+    from releaser.models.release import ModelRelease
 
 IMMUTABLE_WARNING = {
     False: "off: anyone who can edit releases can replace these assets after publishing;"
@@ -257,6 +260,8 @@ def collect(
     server, sboms, artifacts = facts.server_url, facts.sboms, facts.artifacts
     data: dict[str, bytes] = {}
     if model is not None:  # model-manifest.json, the model statement, the evidence's section
+        from releaser.models.release import model_evidence  # loaded for model releases only
+
         section, model_files = model_evidence(model, sha)
         facts = replace(facts, model=section)
         data.update(model_files)
