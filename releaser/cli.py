@@ -76,22 +76,28 @@ def _plan(args: argparse.Namespace) -> int:
 
     repo = GitRepo(args.repo)
     repo.prefetch()  # git starts on its answers while the rest of releaser loads
+    hashing = None
     try:
-        from releaser import config as config_mod
-        from releaser.engine import plan, plan_json, plan_warnings, repo_url_from_remote
         from releaser.local_history import LocalHistory
 
         history = LocalHistory(repo)
         # The config lives at the top level, wherever in the working tree we were started.
         top = history.state.toplevel
+        # A model's files hash in a child while the config's validator and the engine load.
+        hashing = _early_hashing(args.config, top)
+        from releaser import config as config_mod
         from releaser import release_please
+        from releaser.engine import plan, plan_json, plan_warnings, repo_url_from_remote
 
         config = config_mod.load(
             args.config, top, explicit=args.config is not None, fallback=release_please.load
         )
-        result = plan(history, config, date.today(), repo_url_from_remote(history.origin_url()))
+        today, url = date.today(), repo_url_from_remote(history.origin_url())
+        result = plan(history, config, today, url, hashing)
         _check_files(history, config, result, args.config or top / config_mod.DEFAULT_PATH)
     finally:
+        if hashing is not None:
+            hashing.close()
         repo.close()
     from releaser.release_please import manifest_warnings
 
@@ -105,6 +111,25 @@ def _plan(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(_summary(result))
     return 0
+
+
+def _early_hashing(config: Path | None, top: Path):
+    """A child hashing the workspace files of the model components the config names, or
+    None. Read before the config is validated, so anything amiss means no child (the
+    config's load reports it); a config without `type: model` loads no model module."""
+    from releaser import config_path
+    from releaser.bounded import CONFIG_MAX_BYTES
+
+    target = config if config is not None else top / config_path.DEFAULT_PATH
+    try:
+        raw = config_path.read(target, top, CONFIG_MAX_BYTES)
+    except Exception:  # noqa: BLE001 - refused, missing, too large: the load says so
+        return None
+    if not config_path.names_a_model(raw):
+        return None
+    from releaser.models import prehash
+
+    return prehash.start_for_config(raw, top)
 
 
 def _check_files(history, config, result, path: Path) -> None:

@@ -6,11 +6,12 @@ import errno
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath, PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from releaser import paths
+from releaser import config_path, paths
 from releaser.bounded import CONFIG_MAX_BYTES, load_yaml
+from releaser.config_path import DEFAULT_PATH
 from releaser.domain.bump import DEFAULT_SECTIONS, Bump, BumpPolicy, Section
 from releaser.domain.commits import DEFAULT_TYPES, SquashBullets
 from releaser.domain.evidence import RequiredCheck
@@ -27,8 +28,6 @@ from releaser.promotion_config import problems as _promotion_problems
 from releaser.yaml_errors import first_schema_error
 from releaser.yaml_errors import format_path as _format_path
 from releaser.yaml_errors import line_of as _line_of
-
-DEFAULT_PATH = ".github/releaser.yml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,17 +344,6 @@ def _labels(raw) -> Labels:
     return Labels(raw.get("pending", default.pending), raw.get("released", default.released))
 
 
-def _read(target: Path, repo: Path, max_bytes: int) -> bytes:
-    """The config file's bytes through releaser.paths: no symlink below the repository's top
-    level (or, for a file named outside it, the file itself) is followed."""
-    rel: PurePath
-    try:
-        root, rel = repo, target.absolute().relative_to(repo.absolute())
-    except ValueError:
-        root, rel = target.parent, PurePosixPath(target.name)
-    return paths.read_bytes(root, rel.as_posix(), max_bytes)
-
-
 def load(
     path: Path | None,
     repo: Path,
@@ -376,7 +364,7 @@ def read_raw(path: Path | None, repo: Path, source: str, explicit: bool = False)
     default file is missing. `source` names it in errors."""
     target = path if path is not None else repo / DEFAULT_PATH
     try:
-        return _read(target, repo, CONFIG_MAX_BYTES)
+        return config_path.read(target, repo, CONFIG_MAX_BYTES)
     except paths.PathRefused as exc:
         # Never read, so never echoed: a link could point at any file on the runner.
         raise ConfigError(f"cannot read config {source}: {exc.reason}", file=source) from None

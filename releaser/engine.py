@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from releaser.domain.model_plan import ModelPlan
     from releaser.git import GitRepo, LinearLog
     from releaser.git_paths import ChangedCommit
+    from releaser.models.prehash import Prehash
 
 
 class LocalWalk(Protocol):
@@ -116,7 +117,16 @@ def _in_component(path: str) -> tuple[str, ...]:
     return () if path in ("", ".") else (path,)
 
 
-def plan(history: History, config: Config, today: date, repo_url: str | None) -> EnginePlan:
+def plan(
+    history: History,
+    config: Config,
+    today: date,
+    repo_url: str | None,
+    hashing: Prehash | None = None,
+) -> EnginePlan:
+    """The plan of every component. `hashing`: a child hashing the models' workspace files
+    started already (releaser.models.prehash.start_for_config); else one is started here
+    when there is a model. Either way it is stopped before this returns."""
     head = history.head()
     links = Links(config.repository_url or repo_url)
     if head is None:
@@ -124,8 +134,11 @@ def plan(history: History, config: Config, today: date, repo_url: str | None) ->
             Release(c.policy.name, c.policy.path, None, None, None, "none", None, "", (), ())
             for c in config.components
         )
+        if hashing is not None:
+            hashing.close()
         return EnginePlan(None, empty, ("the repository has no commits yet",))
-    hashing = _start_hashing(history, config)
+    if hashing is None:
+        hashing = _start_hashing(history, config)
     try:
         return _plan(history, config, today, head, links, hashing.known if hashing else None)
     finally:

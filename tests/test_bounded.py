@@ -244,3 +244,50 @@ def test_verify_blame_reads_a_deep_file_within_bounds():
 
     assert _json(b"[" * 100_000 + b"]" * 100_000) is None  # not a RecursionError
     assert _json(b'{"a": 1}') == {"a": 1}
+
+
+SAFE_LOADER_CORNERS = """\
+base: &base {retries: 3, on: [push, pull_request]}
+merged:
+  <<: *base
+  retries: 5
+when: 2024-06-01
+stamp: 2024-06-01T12:30:00Z
+yes_is: yes
+off_is: off
+octal: 0o17
+old_octal: 017
+hex: 0x1F
+float: 1.5e3
+inf: .inf
+nothing: ~
+empty:
+binary: !!binary aGVsbG8=
+set: !!set {a, b}
+ordered: !!omap [{a: 1}, {b: 2}]
+folded: >
+  one
+  two
+literal: |
+  keep
+   this
+"""
+
+
+def test_load_yaml_reads_what_the_pure_python_safe_loader_reads():
+    """Composed by libyaml (CSafeLoader) for speed, read as yaml.safe_load reads it: the
+    same constructor and resolver, so merge keys, dates, YAML 1.1 booleans and octals,
+    tags and block scalars come out alike, and the node keeps each key's line."""
+    import yaml
+
+    value, root = load_yaml(SAFE_LOADER_CORNERS, "corners.yml")
+    assert value == yaml.load(SAFE_LOADER_CORNERS, Loader=yaml.SafeLoader)
+    lines = {key.value: key.start_mark.line + 1 for key, _ in root.value}
+    assert lines["base"] == 1 and lines["stamp"] == 6 and lines["literal"] == 22
+
+
+def test_load_yaml_refuses_python_tags_in_one_line():
+    with pytest.raises(ConfigError) as refused:
+        load_yaml("run: !!python/object/apply:os.system ['true']\n", "evil.yml")
+    assert str(refused.value).startswith("evil.yml:1: invalid YAML: ")
+    assert "\n" not in str(refused.value)

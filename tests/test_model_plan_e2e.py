@@ -359,11 +359,27 @@ def test_a_new_metrics_file_does_not_explain_new_weights(tmp_path):
     assert release["model"]["flags"] == ["unexplained-artifact-change"]
 
 
-def test_a_code_only_plan_loads_no_model_module(tmp_path):
+CODE_ONLY_CONFIGS = {
+    "no config": None,
+    # Paths and names that say "model", but no component of type: model.
+    "model-ish words": (
+        "components:\n  - {name: app, path: src}\n"
+        "  - {name: models, path: models/churn, tag-prefix: 'model@v'}  # model type: later\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("config", CODE_ONLY_CONFIGS.values(), ids=CODE_ONLY_CONFIGS.keys())
+def test_a_code_only_plan_loads_no_model_module(tmp_path, config):
     import subprocess
     import sys
 
     repo = Repo(tmp_path / "repo")
+    if config is not None:
+        (repo.path / ".github").mkdir()
+        (repo.path / ".github/releaser.yml").write_text(config)
+        (repo.path / "src").mkdir()
+        (repo.path / "src/a.txt").write_text("a\n")
     repo.commit("feat: x")
     code = (
         "import sys; from releaser.cli import main; "

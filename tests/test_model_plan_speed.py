@@ -3,6 +3,7 @@ the workspace's weights, hashed in a child process while history is walked."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -191,3 +192,29 @@ def test_a_file_the_child_could_not_read_is_reported_as_without_it(tmp_path, chi
     with pytest.raises(PathRefused) as alone:
         WorkspaceFiles(tmp_path, "m").hash("w.bin")
     assert str(refused.value) == str(alone.value)
+
+
+def test_plan_starts_hashing_once_before_the_config_validator_loads(tmp_path):
+    """`releaser plan` forks the hashing child from the config's bytes, before jsonschema
+    and the engine load, so the hashing overlaps them; the engine starts no second one."""
+    import subprocess
+    import sys
+
+    repo = released(tmp_path)
+    change(repo, base(), NEW_WEIGHTS)
+    code = (
+        "import json, sys\n"
+        "from releaser.models import prehash\n"
+        "prehash.MIN_BYTES = 0\n"
+        "seen, real = [], prehash.start\n"
+        "def spy(*args):\n"
+        "    seen.append(sorted(m for m in ('jsonschema', 'releaser.config', 'releaser.engine')"
+        " if m in sys.modules))\n"
+        "    return real(*args)\n"
+        "prehash.start = spy\n"
+        "from releaser.cli import main\n"
+        f"main(['plan', '--json', '--repo', {str(repo.path)!r}])\n"
+        "print(json.dumps(seen))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [[]]

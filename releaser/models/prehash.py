@@ -1,10 +1,15 @@
 """The workspace's model files hashed in a child process while the plan walks history.
 
 A plan with a model component forks once, before its history walk, when the components'
-model.yaml name files worth hashing. The child hashes each with hashing.hash_identified (the
-same opening as in-process hashing: no symlink, no .git, nothing outside the workspace) and
-reports, per workspace-relative path, the digest, the size and the identity of the file it
-read. The plan then opens each file as before and takes the child's digest only for that
+model.yaml name files worth hashing. `releaser plan` forks earlier still, from the config
+file's bytes alone, before the config's validator and the engine have loaded
+(start_for_config): hashing then overlaps those imports too. This module stays light for
+that reason (paths, hashing and the bounded YAML loader, no model module).
+
+The child hashes each file with hashing.hash_identified (the same opening as in-process
+hashing: no symlink, no .git, nothing outside the workspace) and reports, per
+workspace-relative path, the digest, the size and the identity of the file it read. The
+plan then opens each file as before and takes the child's digest only for that
 exact path and only when the file it opened has the same identity. No answer, an error in the
 child, a file changed since: the file is hashed in-process, so every error reads as without
 the child. A forked child, not a thread: hashlib gives the GIL back per chunk, but getting
@@ -22,11 +27,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from releaser import paths
-from releaser.models import sources
+from releaser import bounded, config_path, paths
 from releaser.models.hashing import Identity, hash_identified
 
 MANIFEST_NAME = "model.yaml"
+MAX_YAML_BYTES = 1024 * 1024  # as releaser.models.sources reads a model.yaml
 # Below this many bytes in all, hashing in-process costs less than a child (~1 ms a MiB).
 MIN_BYTES = 8 * 1024 * 1024
 
@@ -89,27 +94,65 @@ def _answers(data: bytes) -> dict[str, tuple[str, int, Identity]]:
     return out
 
 
+def _component(path: object) -> str | None:
+    """The component directory as the plan names files under it, or None when unusable."""
+    if not isinstance(path, str):
+        return None
+    if path in ("", "."):
+        return ""
+    path = path.strip("/")
+    return path if paths.problem(path) is None else None
+
+
 def _listed(workspace: Path, component: str) -> Iterable[tuple[str, int]]:
     """(workspace-relative path, size) of each artifact file the component's model.yaml
     lists that is a regular file here. Anything amiss is left to the plan to report."""
-    files = sources.WorkspaceFiles(workspace, component)
+    directory = _component(component)
+    if directory is None:
+        return
+    prefix = f"{directory}/" if directory else ""
     try:
-        raw = files.read(MANIFEST_NAME, sources.MAX_YAML_BYTES)
-        data: Any = sources.load_yaml_bounded(raw, MANIFEST_NAME)[0] if raw else None
-        items = data["artifact"]["files"]
-        names = [item["path"] for item in items]
+        raw = paths.read_bytes(workspace, prefix + MANIFEST_NAME, MAX_YAML_BYTES)
+        data: Any = bounded.load_yaml(
+            raw, MANIFEST_NAME, max_bytes=MAX_YAML_BYTES, max_expanded=2 * MAX_YAML_BYTES
+        )[0]
+        names = [item["path"] for item in data["artifact"]["files"]]
     except Exception:  # noqa: BLE001 - the plan reads it again and says what is wrong
         return
     for rel in names:
         if not isinstance(rel, str) or paths.problem(rel) is not None:
             continue
-        full = files.shown(rel)
+        full = prefix + rel
         try:
             st = os.lstat(workspace / full)
         except (OSError, ValueError):
             continue
         if stat.S_ISREG(st.st_mode):
             yield full, st.st_size
+
+
+def model_paths(raw: bytes) -> list[str]:
+    """The `path` of every `type: model` component in a releaser config's bytes; [] for a
+    config without one, or one the config's own load will refuse (it reports why)."""
+    if not config_path.names_a_model(raw):  # a code-only config: not even parsed twice
+        return []
+    try:
+        data: Any = bounded.load_yaml(raw, "config")[0]
+        return [
+            c["path"]
+            for c in data["components"]
+            if isinstance(c, dict) and c.get("type") == "model" and isinstance(c["path"], str)
+        ]
+    except Exception:  # noqa: BLE001 - the config's load says what is wrong with it
+        return []
+
+
+def start_for_config(raw: bytes, top: Path) -> Prehash | None:
+    """start() for the model components of a config, from its bytes before it is validated:
+    what it names is only ever hashed through releaser.paths, and a digest is only ever used
+    for the very file the plan opens."""
+    models = model_paths(raw)
+    return start(top, models) if models else None
 
 
 def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
