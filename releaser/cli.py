@@ -36,6 +36,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _model_lines(model) -> list[str]:
+    """A model release's text lines, as its plan printed them in the child (PlannedModel)
+    or from its whole plan."""
+    from releaser.domain.model_view import PlannedModel
+
+    if isinstance(model, PlannedModel):
+        return list(model.lines)
+    from releaser.models.text import model_lines
+
+    return model_lines(model)
+
+
 def _summary(plan) -> str:
     from releaser.domain.markdown import no_workflow_commands
 
@@ -48,9 +60,7 @@ def _summary(plan) -> str:
         else:
             lines.append(f"{name}: {previous} -> {release.version} ({release.bump}, {release.tag})")
         if release.model is not None:
-            from releaser.models.text import model_lines
-
-            lines += model_lines(release.model)
+            lines += _model_lines(release.model)
         if release.notes:
             lines.append("")
             lines.append(no_workflow_commands(release.notes.rstrip("\n")))
@@ -93,7 +103,7 @@ def _plan(args: argparse.Namespace) -> int:
             args.config, top, explicit=args.config is not None, fallback=release_please.load
         )
         today, url = date.today(), repo_url_from_remote(history.origin_url())
-        result = plan(history, config, today, url, hashing)
+        result = plan(history, config, today, url, hashing, printing=True)
         _check_files(history, config, result, args.config or top / config_mod.DEFAULT_PATH)
     finally:
         if hashing is not None:

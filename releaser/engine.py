@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from releaser.domain.model_plan import ModelPlan
+    from releaser.domain.model_view import PlannedModel
     from releaser.git import GitRepo, LinearLog
     from releaser.git_paths import ChangedCommit
+    from releaser.models.planner import ModelWork
     from releaser.models.prehash import Prehash
 
 
@@ -123,10 +125,13 @@ def plan(
     today: date,
     repo_url: str | None,
     hashing: Prehash | None = None,
+    printing: bool = False,
 ) -> EnginePlan:
     """The plan of every component. `hashing`: a child hashing the models' workspace files
     started already (releaser.models.prehash.start_for_config); else one is started here
-    when there is a model. Either way it is stopped before this returns."""
+    when there is a model. `printing`: the caller only prints the plan, so a model may be
+    planned in a child while history is walked and come back as printed (PlannedModel).
+    Every child is stopped before this returns."""
     head = history.head()
     links = Links(config.repository_url or repo_url)
     if head is None:
@@ -137,13 +142,18 @@ def plan(
         if hashing is not None:
             hashing.close()
         return EnginePlan(None, empty, ("the repository has no commits yet",))
-    if hashing is None:
-        hashing = _start_hashing(history, config)
+    work = None
+    if any(c.model is not None for c in config.components):
+        from releaser.models.planner import ModelWork
+
+        work = ModelWork(hashing or _start_hashing(history, config), printing)
+    elif hashing is not None:
+        hashing.close()
     try:
-        return _plan(history, config, today, head, links, hashing.known if hashing else None)
+        return _plan(history, config, today, head, links, work)
     finally:
-        if hashing is not None:
-            hashing.close()  # the child never outlives the plan, whatever happened
+        if work is not None:
+            work.close()  # no child outlives the plan, whatever happened
 
 
 def _start_hashing(history: History, config: Config):
@@ -158,14 +168,15 @@ def _start_hashing(history: History, config: Config):
     return prehash.start(source[1], models)
 
 
-def _plan(history: History, config: Config, today: date, head: str, links: Links, known):
+def _plan(history: History, config: Config, today: date, head: str, links: Links, work):
     # Fast path: take the newest tag on trust and prove it reachable from the log's own parent
     # links; `--merged` walks the whole history and trusts commit dates (clock skew breaks it).
     walk = history.walk()
     fast = walk is not None and not config.monorepo
     tags = walk.all_tags() if walk is not None and fast else history.reachable_tags()
+    _ask_models(history, work, config, tags)
     if config.monorepo and walk is not None and _one_walk(config):
-        return _plan_components(history, walk, config, tags, head, links, today, known)
+        return _plan_components(history, walk, config, tags, head, links, today, work)
     releases = []
     for component in config.components:
         policy = component.policy
@@ -186,7 +197,7 @@ def _plan(history: History, config: Config, today: date, head: str, links: Links
         new_since_latest = None
         if latest is not None and since is not latest:
             new_since_latest = history.shas_since(latest.sha)
-        model = _model(history, component, latest, since, known=known)
+        model = _model(history, component, latest, since, work=work)
         releases.append(
             plan_release(
                 policy,
@@ -203,18 +214,32 @@ def _plan(history: History, config: Config, today: date, head: str, links: Links
     return EnginePlan(head, tuple(releases))
 
 
+def _ask_models(history: History, work: ModelWork | None, config: Config, tags) -> None:
+    """Have `releaser plan`'s planner child plan each model component from its newest tag
+    while history is walked; _model takes its answer only if that is still the newest tag."""
+    source = history.model_source() if work is not None and work.printing else None
+    if work is None or source is None:
+        return
+    asked = [
+        (c.policy.name, c, _bounds(tags, c.policy)[1])
+        for c in config.components
+        if c.model is not None
+    ]
+    work.ask(source[1], asked)
+
+
 def _model(
     history: History,
     component: Component,
     latest,
     since,
     changed: frozenset[str] | None = None,
-    known=None,
-) -> ModelPlan | None:
+    work: ModelWork | None = None,
+) -> ModelPlan | PlannedModel | None:
     """A model component's plan: its manifest in the workspace against the one at its newest
     tag (read from the clone, so planning stays offline). None for a code component.
     `changed`: the paths its commits since `since` changed, when a walk has them already;
-    `known`: its files' digests hashed already (prehash.Prehash.known)."""
+    `work`: the children that hashed its files (and, for `releaser plan`, planned it)."""
     if component.model is None:
         return None
     source = history.model_source()
@@ -224,8 +249,13 @@ def _model(
             "full clone of the repository",
             hint="check it out with actions/checkout and fetch-depth: 0",
         )
+    if work is not None:
+        printed = work.printed(source[0], component, latest, since, changed)
+        if printed is not None:
+            return printed
     from releaser.models.planning import plan_for
 
+    known = work.known if work is not None else None
     return plan_for(*source, component, latest, since, changed_paths=changed, known=known)
 
 
@@ -244,7 +274,7 @@ def _one_walk(config: Config) -> bool:
 
 
 def _plan_components(
-    history: History, walk: LocalWalk, config: Config, tags, head, links, today, known=None
+    history: History, walk: LocalWalk, config: Config, tags, head, links, today, work=None
 ) -> EnginePlan:
     """Every component from one walk over the union of their ranges (see domain/components).
 
@@ -283,7 +313,7 @@ def _plan_components(
                 links,
                 today,
                 config.sections,
-                _model(history, component, latest, start, changed, known),
+                _model(history, component, latest, start, changed, work),
             )
         )
     return EnginePlan(head, tuple(releases))

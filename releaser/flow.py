@@ -247,5 +247,15 @@ def _release_prs(state: RunState, known: dict[str, str]) -> tuple[EnginePlan, Pl
 
 def model_results(result: EnginePlan) -> dict[str, ModelResult]:
     """Each model release's result (its changes and gate results), by tag, for the release
-    PR's tables and its releaser/model-gates check run (the engine's Release.model, #13)."""
-    return {r.tag: r.model for r in result.releases if r.tag and r.version and r.model is not None}
+    PR's tables and its releaser/model-gates check run (the engine's Release.model, #13).
+    The Action's engine plans each model whole, in-process: the printed form (PlannedModel)
+    is only ever made for `releaser plan`, and has no tables to give."""
+    from releaser.domain.model_view import PlannedModel
+
+    out: dict[str, ModelResult] = {}
+    for r in result.releases:
+        if r.tag and r.version and r.model is not None:
+            if isinstance(r.model, PlannedModel):  # never silently a release PR without gates
+                raise AssertionError(f"{r.tag}: a model's printed plan where its whole plan is due")
+            out[r.tag] = r.model
+    return out

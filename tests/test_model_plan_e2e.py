@@ -22,6 +22,18 @@ CONFIG = """components:
 """
 
 
+@pytest.fixture(autouse=True, params=["planned-in-child", "planned-in-process"])
+def planner(request, monkeypatch):
+    """Every test here runs twice: `releaser plan`'s hashing child plans the model while
+    history is walked (what the CLI does), and the model is planned in-process (what the
+    Action does, and the CLI when the child cannot answer). Both must print the same."""
+    if request.param == "planned-in-process":
+        from releaser.models import planner
+
+        monkeypatch.setattr(planner.ModelWork, "ask", lambda self, workspace, asked: None)
+    return request.param
+
+
 def base() -> dict:
     return manifest(significance={"auc": 0.01})
 
@@ -131,11 +143,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    "data, weights, expected, version",
-    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+    "rule, data, weights, expected, version", [pytest.param(*case, id=case[0]) for case in CASES]
 )
-def test_each_rule_sets_the_model_version(tmp_path, request, data, weights, expected, version):
-    rule = request.node.callspec.id
+def test_each_rule_sets_the_model_version(tmp_path, rule, data, weights, expected, version):
     repo = released(tmp_path)
     change(repo, data, weights)  # "chore:": the commits alone ask for no release
     release = churn(repo)

@@ -93,9 +93,9 @@ def children(monkeypatch):
     started: list[int] = []
     real = prehash.Prehash.__init__
 
-    def spy(self, pid, fd):
+    def spy(self, pid, *pipes):
         started.append(pid)
-        real(self, pid, fd)
+        real(self, pid, *pipes)
 
     monkeypatch.setattr(prehash.Prehash, "__init__", spy)
     return started
@@ -110,8 +110,12 @@ def reaped(pid: int) -> bool:
 
 
 def test_the_child_s_digests_are_the_plan_s_and_it_is_reaped(tmp_path, children, monkeypatch):
+    """Where no child plans (the model is planned in-process), the hashing child's digests
+    are what the plan uses."""
     from releaser.domain.model import manifest_digest
-    from releaser.models import prehash
+    from releaser.models import planner, prehash
+
+    monkeypatch.setattr(planner.ModelWork, "ask", lambda self, workspace, asked: None)
 
     answers = []
     real = prehash.Prehash.known
@@ -133,8 +137,11 @@ def test_the_child_s_digests_are_the_plan_s_and_it_is_reaped(tmp_path, children,
 
 
 def test_no_child_when_there_is_little_to_hash(tmp_path, children, monkeypatch):
+    """Where nothing started a planning child before the engine (the Action), the engine
+    forks one only for enough bytes to hash."""
     from releaser.models import prehash
 
+    monkeypatch.setattr(prehash, "start_for_config", lambda raw, top: None)
     monkeypatch.setattr(prehash, "MIN_BYTES", len(NEW_WEIGHTS) + 1)
     repo = released(tmp_path)
     change(repo, base(), NEW_WEIGHTS)
@@ -205,16 +212,182 @@ def test_plan_starts_hashing_once_before_the_config_validator_loads(tmp_path):
     code = (
         "import json, sys\n"
         "from releaser.models import prehash\n"
-        "prehash.MIN_BYTES = 0\n"
-        "seen, real = [], prehash.start\n"
-        "def spy(*args):\n"
+        "seen, real = [], prehash._fork\n"
+        "def spy(*args, **kwargs):\n"
         "    seen.append(sorted(m for m in ('jsonschema', 'releaser.config', 'releaser.engine')"
         " if m in sys.modules))\n"
-        "    return real(*args)\n"
-        "prehash.start = spy\n"
+        "    return real(*args, **kwargs)\n"
+        "prehash._fork = spy\n"
         "from releaser.cli import main\n"
         f"main(['plan', '--json', '--repo', {str(repo.path)!r}])\n"
         "print(json.dumps(seen))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [[]]
+
+
+LOADED = (
+    "import sys\n"
+    "print(sorted(m for m in sys.modules if m == 'rfc8785' or m.startswith(('releaser.model',"
+    " 'releaser.domain.model'))))\n"
+)
+
+
+def test_plan_json_leaves_the_model_to_the_child_and_loads_no_planning_module(tmp_path):
+    """The child plans the model while history is walked; the parent prints its answer and
+    loads none of the model modules (~25 ms of imports), only the child's light ones."""
+    import subprocess
+    import sys
+
+    repo = released(tmp_path)
+    (repo.path / MODEL / "train.py").write_text("fit(depth=6)\n")
+    change(repo, base(), NEW_WEIGHTS)
+    code = (
+        "import json\n"
+        "from releaser.cli import main\n"
+        f"main(['plan', '--json', '--repo', {str(repo.path)!r}])\n" + LOADED
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    *printed, loaded = out.stdout.strip().splitlines()
+    (release,) = [
+        r for r in json.loads("\n".join(printed))["releases"] if r["component"] == "churn"
+    ]
+    assert rules(release) == ["retrained"] and release["version"] == "1.0.1"
+    assert eval(loaded) == [  # noqa: S307 - a list of module names this test printed
+        "releaser.domain.model_view",
+        "releaser.models",
+        "releaser.models.planner",
+        "releaser.models.prehash",
+    ]
+
+
+def both_ways(repo, monkeypatch, argv):
+    """(stdout, stderr, exit code) of `argv` planned in the child, then in-process."""
+    import contextlib
+    import io
+
+    from releaser.cli import main
+    from releaser.models import planner
+
+    runs = []
+    for in_process in (False, True):
+        if in_process:
+            monkeypatch.setattr(planner.ModelWork, "ask", lambda self, workspace, asked: None)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([*argv, "--repo", str(repo.path)])
+        runs.append((out.getvalue(), err.getvalue(), code))
+    return runs
+
+
+SCENARIOS = {
+    "new weights and code": ("train.py", base(), NEW_WEIGHTS),
+    "new weights alone": (None, base(), NEW_WEIGHTS),
+    "card only": (None, edited(card={"license": "MIT"}), WEIGHTS),
+    "interface and a failing gate": (
+        None,
+        edited(interface__version=2, gates=[{"metric": "auc", "min": 0.99}]),
+        NEW_WEIGHTS,
+    ),
+}
+
+
+@pytest.mark.parametrize("argv", [["plan"], ["plan", "--json"]], ids=["text", "json"])
+@pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_the_child_s_plan_prints_exactly_what_planning_in_process_prints(
+    tmp_path, monkeypatch, argv, scenario
+):
+    code_file, data, weights = scenario
+    repo = released(tmp_path)
+    if code_file:
+        (repo.path / MODEL / code_file).write_text("fit(depth=6)\n")
+    change(repo, data, weights)
+    from releaser.models import planner
+
+    answered = []
+    real = planner.ModelWork.printed
+
+    def spy(self, *args):
+        answered.append(real(self, *args))
+        return answered[-1]
+
+    monkeypatch.setattr(planner.ModelWork, "printed", spy)
+    child, in_process = both_ways(repo, monkeypatch, argv)
+    assert child == in_process and child[2] == 0
+    # The first run printed the child's answer; the second was not asked for one.
+    assert len(answered) == 2 and answered[0] is not None and answered[1] is None
+
+
+def test_an_answer_for_another_newest_tag_is_not_used(tmp_path):
+    from releaser import config as config_mod
+    from releaser.domain.release import Tag
+    from releaser.domain.version import parse_version
+    from releaser.git import GitRepo
+    from releaser.models import planner
+
+    repo = released(tmp_path)
+    change(repo, base(), NEW_WEIGHTS)
+    config = config_mod.load(None, repo.path)
+    (component,) = [c for c in config.components if c.model is not None]
+    sha = repo.git("rev-parse", "churn@v1.0.0")
+    tag = Tag("churn@v1.0.0", parse_version("1.0.0"), sha)
+    other = Tag("churn@v0.9.0", parse_version("0.9.0"), sha)
+    git = GitRepo(repo.path)
+    running = planner.start(repo.path, [("churn", component, tag)], None)
+    assert running is not None
+    try:
+        assert running.printed(git, component, other, other, frozenset()) is None
+        printed = running.printed(git, component, tag, tag, frozenset())
+        assert printed is not None and printed.as_json()["baseline"]["tag"] == "churn@v1.0.0"
+    finally:
+        running.close()
+        git.close()
+
+
+def test_a_planner_that_dies_leaves_the_model_to_the_plan_with_the_digests(
+    tmp_path, children, monkeypatch
+):
+    """The planning child fails: the model is planned in-process, and the hashing child's
+    digests still reach it (through the planner, or hashed again), so the plan is right."""
+    from releaser.models import planner, prehash
+
+    def dies(*args):
+        raise RuntimeError("the planner fails")
+
+    monkeypatch.setattr(planner, "_plan", dies)  # the child forks with it
+    answered, digests = [], []
+    real_printed, real_known = planner.ModelWork.printed, prehash.Prehash.known
+
+    def spy_printed(self, *args):
+        answered.append(real_printed(self, *args))
+        return answered[-1]
+
+    def spy_known(self, *args):
+        digests.append(real_known(self, *args))
+        return digests[-1]
+
+    monkeypatch.setattr(planner.ModelWork, "printed", spy_printed)
+    monkeypatch.setattr(prehash.Prehash, "known", spy_known)
+    repo = released(tmp_path)
+    change(repo, base(), NEW_WEIGHTS)
+    assert churn(repo)["model"]["flags"] == ["unexplained-artifact-change"]
+    assert answered == [None] and len(children) == 1 and reaped(children[0])
+    assert digests == [None]  # nothing forwarded: hashed again in-process
+
+
+def test_a_refused_plan_is_made_again_with_the_forwarded_digests(tmp_path, children, monkeypatch):
+    from releaser.models import prehash
+
+    digests = []
+    real = prehash.Prehash.known
+
+    def spy(self, *args):
+        digests.append(real(self, *args))
+        return digests[-1]
+
+    monkeypatch.setattr(prehash.Prehash, "known", spy)
+    repo = released(tmp_path, ", strict: true")
+    change(repo, base(), NEW_WEIGHTS)
+    code, _out, err = plan_text(repo)
+    assert code == 2 and "unexplained" in err and err.count("\n") == 1
+    assert digests == [(sha(NEW_WEIGHTS), len(NEW_WEIGHTS))]  # forwarded by the planner

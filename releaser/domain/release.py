@@ -15,6 +15,7 @@ from releaser.domain.version import Version, next_version, parse_version
 
 if TYPE_CHECKING:  # a code-only plan never loads the model modules (nor rfc8785)
     from releaser.domain.model_plan import ModelPlan
+    from releaser.domain.model_view import PlannedModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,9 @@ class Release:
     entries: tuple[Entry, ...]
     commits: tuple[ParsedCommit, ...]
     warnings: tuple[str, ...] = ()
-    model: ModelPlan | None = None  # a model component's manifest bump, digests and gates
+    # A model component's manifest bump, digests and gates; as printed (PlannedModel) when
+    # `releaser plan`'s child planned it.
+    model: ModelPlan | PlannedModel | None = None
 
 
 def select_tags(
@@ -158,7 +161,7 @@ def plan_release(
     links: Links,
     today: date,
     sections: tuple[Section, ...],
-    model: ModelPlan | None = None,
+    model: ModelPlan | PlannedModel | None = None,
 ) -> Release:
     """`commits` are newest first since the tag the bump is measured from.
 

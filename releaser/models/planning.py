@@ -5,7 +5,7 @@ commit of the range changed anything else under the component path."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from releaser.domain.model_plan import ModelPlan, plan_model
 from releaser.errors import ConfigError
@@ -121,13 +121,73 @@ def code_changed(
     """Whether a commit of since..HEAD changed a file under `path` other than what training
     writes (see _outputs) in the manifest now or at the tag. `changed`: those commits'
     paths under `path`, when the caller's walk has them (else git is asked)."""
-    prefix = "" if path == "." else f"{path}/"
-    outputs: set[str] = set()
-    for model, raw in models:
-        outputs |= {prefix + rel for rel in _outputs(model, raw)}
     if changed is None:
         changed = repo.changed_paths(since.sha, path)
-    return any(p not in outputs for p in changed)
+    return any(p not in outputs(path, models) for p in changed)
+
+
+def outputs(path: str, models: tuple[tuple[ModelManifest, bytes], ...]) -> frozenset[str]:
+    """What training writes in the manifests `models`, as paths of the repository."""
+    prefix = "" if path == "." else f"{path}/"
+    return frozenset(prefix + rel for model, raw in models for rel in _outputs(model, raw))
+
+
+Read = tuple[tuple["ModelManifest", bytes], "tuple[ModelManifest, bytes] | None"]
+
+
+def current(
+    workspace: Path, component: Component, known: Known | None = None
+) -> tuple[ModelManifest, bytes]:
+    """The manifest in the workspace (its files hashed) and its model.yaml."""
+    files = sources.WorkspaceFiles(workspace, component.policy.path, known)
+    raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
+    if raw is None:
+        raise ConfigError(
+            f"{files.shown(loader.MANIFEST_NAME)}: not found; component "
+            f"{component.policy.name!r} is of type: model and needs one"
+        )
+    return loader.parse(raw, files), raw
+
+
+def read(
+    repo: GitRepo,
+    workspace: Path,
+    component: Component,
+    previous: Tag | None,
+    known: Known | None = None,
+) -> Read:
+    """(the manifest in the workspace and its model.yaml, the same at `previous` or None):
+    what a model's plan reads, whichever commits the range holds."""
+    now = current(workspace, component, known)
+    found = at_tag(repo, previous, component.policy.path) if previous is not None else None
+    return now, found
+
+
+def new_weights(models: Read) -> bool:
+    """Whether the artifact differs from the baseline's: only new weights need explaining,
+    so only then are the range's other files looked at."""
+    (current, _raw), found = models
+    return found is not None and found[0].digests.manifest_sha256 != current.digests.manifest_sha256
+
+
+def finish(component: Component, previous: Tag | None, models: Read, changed: bool) -> ModelPlan:
+    """The plan from what read() found; `changed`: whether code under the component changed
+    in the range. Refuses (exit 2) what strict forbids."""
+    settings = component.model
+    assert settings is not None
+    (current, _raw), found = models
+    baseline = found[0] if found is not None else None
+    result = plan_model(
+        current,
+        baseline,
+        previous.name if previous is not None and baseline is not None else None,
+        changed,
+        settings.overrides,
+        settings.strict,
+    )
+    if result.errors:
+        raise ConfigError(f"{component.policy.name}: {result.errors[0]}")
+    return result
 
 
 def plan_for(
@@ -143,34 +203,42 @@ def plan_for(
     `since` the tag its commit range starts after; `changed_paths`, when given, the paths under the
     component its commits since `since` changed; `known`, digests hashed already (prehash).
     Refuses (exit 2) what strict forbids."""
-    settings = component.model
-    assert settings is not None
-    path = component.policy.path
-    files = sources.WorkspaceFiles(workspace, path, known)
-    raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
-    if raw is None:
-        raise ConfigError(
-            f"{files.shown(loader.MANIFEST_NAME)}: not found; component "
-            f"{component.policy.name!r} is of type: model and needs one"
-        )
-    current = loader.parse(raw, files)
-    found = at_tag(repo, previous, path) if previous is not None else None
-    baseline, changed = None, False
-    if found is not None and previous is not None:
-        baseline = found[0]
-        # Only new weights need explaining: without them the range's files go unread.
-        if baseline.digests.manifest_sha256 != current.digests.manifest_sha256:
-            start = since or previous
-            walked = changed_paths if since is not None else None
-            changed = code_changed(repo, start, path, ((current, raw), found), walked)
-    result = plan_model(
-        current,
-        baseline,
-        previous.name if previous is not None and baseline is not None else None,
-        changed,
-        settings.overrides,
-        settings.strict,
+    models = read(repo, workspace, component, previous, known)
+    changed = False
+    if new_weights(models):
+        start = since or previous
+        assert start is not None  # new_weights: there is a baseline, so a previous tag
+        walked = changed_paths if since is not None else None
+        found = models[1]
+        assert found is not None
+        changed = code_changed(repo, start, component.policy.path, (models[0], found), walked)
+    return finish(component, previous, models, changed)
+
+
+def summary(
+    repo: GitRepo, workspace: Path, component: Component, previous: Tag | None, known: Known
+) -> dict[str, Any]:
+    """What releaser plan prints of the model plan of `component`, computed before the walk
+    knows whether code changed in the range (releaser.models.planner's child): the printed
+    form (the bump, plan --json's `model` object, the text lines) with and without a code
+    change, and what training writes, from which the caller tells which applies. A form
+    whose plan is refused is null: the caller then plans in-process and says why."""
+    from releaser.models.text import model_lines
+
+    # The baseline first: git answers while the weights may still be hashing.
+    found = at_tag(repo, previous, component.policy.path) if previous is not None else None
+    models = (current(workspace, component, known), found)
+    forms: dict[str, Any] = {}
+    for changed in (False, True) if new_weights(models) else (False,):
+        try:
+            plan = finish(component, previous, models, changed)
+        except ConfigError:
+            forms[str(changed).lower()] = None
+            continue
+        printed = {"bump": plan.model_bump.label, "json": plan.as_json()}
+        forms[str(changed).lower()] = {**printed, "lines": model_lines(plan)}
+    found = models[1]
+    trained = (
+        outputs(component.policy.path, (models[0], found)) if found and "true" in forms else None
     )
-    if result.errors:
-        raise ConfigError(f"{component.policy.name}: {result.errors[0]}")
-    return result
+    return {"forms": forms, "outputs": sorted(trained) if trained is not None else None}

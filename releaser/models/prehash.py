@@ -1,19 +1,22 @@
 """The workspace's model files hashed in a child process while the plan walks history.
 
 A plan with a model component forks once, before its history walk, when the components'
-model.yaml name files worth hashing. `releaser plan` forks earlier still, from the config
-file's bytes alone, before the config's validator and the engine have loaded
-(start_for_config): hashing then overlaps those imports too. This module stays light for
-that reason (paths, hashing and the bounded YAML loader, no model module).
+model.yaml name files worth hashing (start). `releaser plan` forks earlier still, as soon
+as the config's bytes say `type: model`, before PyYAML, the config's validator and the
+engine have loaded (start_for_config): the child then parses the config and the manifests
+itself, and the hashing overlaps all those imports too. This module stays light for that
+reason (no model module; hashlib and PyYAML load in the child).
 
 The child hashes each file with hashing.hash_identified (the same opening as in-process
 hashing: no symlink, no .git, nothing outside the workspace) and reports, per
 workspace-relative path, the digest, the size and the identity of the file it read. The
-plan then opens each file as before and takes the child's digest only for that
-exact path and only when the file it opened has the same identity. No answer, an error in the
-child, a file changed since: the file is hashed in-process, so every error reads as without
-the child. A forked child, not a thread: hashlib gives the GIL back per chunk, but getting
-it again behind the history parser made threaded hashing slower than hashing first.
+plan then opens each file as before and takes the child's digest only for that exact path
+and only when the file it opened has the same identity. No answer, an error in the child, a
+file changed since: the file is hashed in-process, so every error reads as without the
+child. For `releaser plan`, releaser.models.planner's child reads these digests instead of
+the parent (hand_over) and forwards them. A forked child, not a thread: hashlib gives the
+GIL back per chunk, but getting it again behind the history parser made threaded hashing
+slower than hashing first.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ import os
 import signal
 import stat
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from releaser import bounded, config_path, paths
-from releaser.models.hashing import Identity, hash_identified
+
+if TYPE_CHECKING:  # hashlib loads in the child, which hashes: not before the fork
+    from releaser.models.hashing import Identity
 
 MANIFEST_NAME = "model.yaml"
 MAX_YAML_BYTES = 1024 * 1024  # as releaser.models.sources reads a model.yaml
@@ -43,6 +48,7 @@ class Prehash:
         self._pid: int | None = pid
         self._fd: int | None = fd
         self._results: dict[str, tuple[str, int, Identity]] | None = None
+        self._source: Callable[[], dict[str, tuple[str, int, Identity]]] | None = None
 
     def known(self, rel: str, ident: Identity) -> tuple[str, int] | None:
         """(sha256, size) the child found for the file at `rel` with identity `ident`."""
@@ -51,7 +57,18 @@ class Prehash:
             return None
         return found[0], found[1]
 
+    def hand_over(self, source: Callable[[], dict[str, tuple[str, int, Identity]]]) -> int | None:
+        """The pipe the child's digests arrive on, for another child (releaser.models.planner)
+        to read instead of this process; `known` then answers from `source()`, what that
+        child forwards. None when the digests were read here already."""
+        if self._fd is None or self._results is not None:
+            return None
+        fd, self._fd, self._source = self._fd, None, source
+        return fd
+
     def _collect(self) -> dict[str, tuple[str, int, Identity]]:
+        if self._results is None and self._source is not None:
+            self._results = self._source()
         if self._results is None:
             data = b""
             if self._fd is not None:
@@ -83,14 +100,24 @@ class Prehash:
 
 
 def _answers(data: bytes) -> dict[str, tuple[str, int, Identity]]:
-    out: dict[str, tuple[str, int, Identity]] = {}
+    entries = []
     for line in data.split(b"\n"):
         try:
-            rel, digest, size, *ident = json.loads(line)
+            entries.append(json.loads(line))
         except ValueError:
             continue  # the empty tail, or a line the child could not finish
-        if isinstance(rel, str) and isinstance(digest, str) and len(ident) == 5:
-            out[rel] = (digest, int(size), cast(Identity, tuple(int(x) for x in ident)))
+    return answers(entries)
+
+
+def answers(entries: Iterable[Any]) -> dict[str, tuple[str, int, Identity]]:
+    """path -> (sha256, size, identity) from the child's [path, sha256, size, *identity]."""
+    out: dict[str, tuple[str, int, Identity]] = {}
+    for entry in entries:
+        if not isinstance(entry, list) or len(entry) != 8:
+            continue
+        rel, digest, size, *ident = entry
+        if isinstance(rel, str) and isinstance(digest, str):
+            out[rel] = (digest, int(size), cast("Identity", tuple(int(x) for x in ident)))
     return out
 
 
@@ -148,11 +175,14 @@ def model_paths(raw: bytes) -> list[str]:
 
 
 def start_for_config(raw: bytes, top: Path) -> Prehash | None:
-    """start() for the model components of a config, from its bytes before it is validated:
-    what it names is only ever hashed through releaser.paths, and a digest is only ever used
-    for the very file the plan opens."""
-    models = model_paths(raw)
-    return start(top, models) if models else None
+    """A child hashing the files of the model components of a config, from its bytes
+    before it is validated, or None for a config without one (or no fork here). The
+    child itself parses the config and the manifests (this process has yet to load
+    PyYAML) and hashes whatever they list: what they name is only ever hashed through
+    releaser.paths, and a digest is only ever used for the very file the plan opens."""
+    if not config_path.names_a_model(raw):
+        return None
+    return _fork(top, lambda: _names(top, model_paths(raw)))
 
 
 def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
@@ -160,7 +190,17 @@ def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
     there is too little to hash, or no fork here."""
     listed = [found for path in components for found in _listed(workspace, path)]
     names = list(dict.fromkeys(name for name, _size in listed))
-    if sum(size for _name, size in listed) < MIN_BYTES or not hasattr(os, "fork"):
+    if sum(size for _name, size in listed) < MIN_BYTES:
+        return None
+    return _fork(workspace, lambda: names)
+
+
+def _names(workspace: Path, components: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(name for path in components for name, _ in _listed(workspace, path)))
+
+
+def _fork(workspace: Path, names: Callable[[], list[str]]) -> Prehash | None:
+    if not hasattr(os, "fork"):
         return None
     read, write = os.pipe()
     try:
@@ -177,15 +217,17 @@ def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
     return Prehash(pid, read)
 
 
-def _child(fd: int, workspace: Path, names: list[str]) -> None:
-    """Hash `names`, write one JSON line each to `fd`, exit. Only this thread exists here and
-    it takes no lock another thread could have held: open, read, hash, write, _exit."""
+def _child(fd: int, workspace: Path, names: Callable[[], list[str]]) -> None:
+    """Hash `names()`, write one JSON line each to `fd`, exit. Only this thread exists here
+    and it takes no lock another thread could have held: open, read, hash, write, _exit."""
     code = 0
     try:
         # The parent's pipes to git stay the parent's: a git process must see its EOFs.
         os.closerange(3, fd)
         os.closerange(fd + 1, 1 << 16)
-        for name in names:
+        from releaser.models.hashing import hash_identified
+
+        for name in names():
             try:
                 digest, size, ident = hash_identified(workspace, name)
             except Exception:  # noqa: BLE001 - the plan hashes it itself and reports
