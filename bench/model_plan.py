@@ -1,7 +1,7 @@
 """`releaser plan --json` with a model component vs the same repository without it: the
 model's cost should be its hashing and little else (goal: with-model <= code-only + hashing).
 
-Usage: python bench/model_plan.py [--mb 50,200] [--files 4] [--commits 2000] [--runs 5]
+Usage: python bench/model_plan.py [--mb 50,200] [--files 4] [--commits 2000] [--runs 21]
 
 Builds under /tmp (deleted afterwards): bench/make_repo.py's history of N commits on src/ with
 tag v1.0.0, then a model component models/churn released as churn@v1.0.0 whose weights are
@@ -9,8 +9,9 @@ not in git (gitignored, model.yaml declares their sha256 and a uri), then a retr
 weights of --mb MB in --files files in the working tree and a new data version committed. Two
 config files name the same repository and the same two components: in the control,
 models/churn is a plain code component; in the other it is `type: model`. Each plan is a
-fresh process (median of --runs after a warm-up, the two plans run alternately); hashing is
-releaser's hash_file over the same files in this process, page cache warm for all three. Two
+fresh process; hashing is releaser's hash_file over the same files in this process; each
+round runs the three once (a drifting machine then slows all alike), the median of --runs
+rounds after a warm-up is shown, page cache warm for all three. Two
 model sizes show what grows with the model and what does not. --keep leaves the fixture.
 """
 
@@ -121,15 +122,25 @@ def run_once(argv: list[str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def timed_pair(a: list[str], b: list[str], runs: int) -> tuple[tuple[float, float], ...]:
-    """Median (wall, CPU) of `a` and of `b`, run alternately (a shared machine's load then
-    falls on both alike), after one warm-up each."""
+def hash_once(model: Path, names: list[str]) -> tuple[float, float]:
+    """(wall, CPU) of hashing `names` with releaser's hash_file, in this process."""
+    start, cpu = time.perf_counter(), time.process_time()
+    for name in names:
+        hash_file(model, name)
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def timed_rounds(a: list[str], b: list[str], hashing, runs: int) -> tuple[tuple[float, float], ...]:
+    """Median (wall, CPU) of `a`, of `b` and of `hashing()`, one of each per round, after a
+    warm-up: a shared machine whose speed drifts then slows all three alike."""
     for argv in (a, b):
         run_once(argv)
-    times: tuple[list[tuple[float, float]], ...] = ([], [])
+    hashing()
+    times: tuple[list[tuple[float, float]], ...] = ([], [], [])
     for _ in range(runs):
-        for argv, out in ((a, times[0]), (b, times[1])):
-            out.append(run_once(argv))
+        times[0].append(run_once(a))
+        times[1].append(run_once(b))
+        times[2].append(hashing())
     return tuple(
         (statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for t in times
     )
@@ -145,18 +156,21 @@ def measure(root: Path, args, mb: int):
     model = repo / "models/churn"
     names = sorted(p.name for p in model.glob("*.safetensors"))
     subprocess.run(["cat", *names], cwd=model, stdout=subprocess.DEVNULL, check=True)
-    hashing = []
-    for _ in range(args.runs):
-        start, cpu = time.perf_counter(), time.process_time()
-        for name in names:
-            hash_file(model, name)
-        hashing.append((time.perf_counter() - start, time.process_time() - cpu))
     plan = [*args.releaser.split(), "plan", "--json", "--repo", str(repo), "--config"]
-    code, with_model = timed_pair(
-        [*plan, str(configs["code-only"])], [*plan, str(configs["with-model"])], args.runs
+    return timed_rounds(
+        [*plan, str(configs["code-only"])],
+        [*plan, str(configs["with-model"])],
+        lambda: hash_once(model, names),
+        args.runs,
     )
-    hashed = (statistics.median(w for w, _ in hashing), statistics.median(c for _, c in hashing))
-    return code, with_model, hashed
+
+
+def compile_bytecode() -> None:
+    """Write releaser's .pyc files first, as `pip install` does: a run must not compile a
+    module the other plan finds compiled (this machine sets PYTHONDONTWRITEBYTECODE)."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "releaser"), quiet=1)
 
 
 def main() -> int:
@@ -164,10 +178,11 @@ def main() -> int:
     parser.add_argument("--mb", default="50,200", help="model sizes in MB, comma-separated")
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--commits", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--releaser", default=str(ROOT / ".venv/bin/releaser"))
     parser.add_argument("--keep", action="store_true", help="keep the fixture, print its path")
     args = parser.parse_args()
+    compile_bytecode()
     print(f"commits={args.commits} files={args.files} runs={args.runs} (medians)")
     print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(

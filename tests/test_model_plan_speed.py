@@ -9,7 +9,7 @@ import os
 import pytest
 
 from releaser.models.sources import WorkspaceFiles
-from tests.modelutil import WEIGHTS, sha
+from tests.modelutil import WEIGHTS, sha, write_model
 from tests.test_model_plan_e2e import (
     MODEL,
     NEW_WEIGHTS,
@@ -391,3 +391,87 @@ def test_a_refused_plan_is_made_again_with_the_forwarded_digests(tmp_path, child
     code, _out, err = plan_text(repo)
     assert code == 2 and "unexplained" in err and err.count("\n") == 1
     assert digests == [(sha(NEW_WEIGHTS), len(NEW_WEIGHTS))]  # forwarded by the planner
+
+
+def test_two_processes_sharing_the_queue_take_each_file_once(tmp_path):
+    """prehash.share: each 4-byte index is read whole by one reader, so the hashing child
+    and a planner child never hash the same file, and together they hash all of them."""
+    from releaser.models import prehash
+
+    names = [f"w{i}.bin" for i in range(40)]
+    for index, name in enumerate(names):
+        (tmp_path / name).write_bytes(bytes([index]) * (1000 + index))
+    queue_read, queue_write = os.pipe()
+    os.write(queue_write, b"".join(i.to_bytes(4, "big") for i in range(len(names))))
+    os.close(queue_write)
+    readers = []
+    for _ in range(2):
+        out_read, out_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                os.close(out_read)
+                prehash.share(
+                    queue_read,
+                    names,
+                    tmp_path,
+                    lambda entry, fd=out_write: os.write(fd, json.dumps(entry).encode() + b"\n"),
+                )
+            except BaseException:  # noqa: BLE001 - a test child never returns into pytest
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(out_write)
+        readers.append((pid, out_read))
+    os.close(queue_read)
+    taken = []
+    for pid, fd in readers:
+        with os.fdopen(fd, "rb") as pipe:
+            taken.append([json.loads(line) for line in pipe.read().splitlines()])
+        assert os.waitpid(pid, 0)[1] == 0
+    hashed = [entry[0] for entries in taken for entry in entries]
+    assert sorted(hashed) == sorted(names)  # every file once, none twice
+    for entries in taken:
+        for name, digest, size, *_ in entries:
+            assert (digest, size) == (sha((tmp_path / name).read_bytes()), 1000 + names.index(name))
+
+
+def test_files_past_the_queue_are_hashed_by_the_child_all_the_same(tmp_path, children, monkeypatch):
+    from releaser.models import prehash
+    from releaser.models.hashing import hash_file, identity
+
+    monkeypatch.setattr(prehash, "MAX_QUEUED", 2)
+    model = tmp_path / "m"
+    model.mkdir()
+    files = {f"w{i}.bin": bytes([i]) * (100 * (i + 1)) for i in range(5)}
+    listing = "".join(f"    - {{path: {name}}}\n" for name in files)
+    (model / "model.yaml").write_text(f"artifact:\n  files:\n{listing}")
+    for name, data in files.items():
+        (model / name).write_bytes(data)
+    running = prehash.start(tmp_path, ["m"])
+    assert running is not None
+    try:
+        for name, data in files.items():
+            with open(model / name, "rb") as handle:
+                assert running.known(f"m/{name}", identity(handle)) == (sha(data), len(data))
+            assert hash_file(tmp_path, f"m/{name}", running.known) == (sha(data), len(data))
+    finally:
+        running.close()
+    assert reaped(children[0])
+
+
+def test_a_model_of_many_files_plans_the_same_in_the_child_and_in_process(tmp_path, monkeypatch):
+    repo = released(tmp_path)
+    weights = {f"shard-{i}.safetensors": bytes([i]) * (5000 * (i + 1)) for i in range(6)}
+    data = base()
+    data["artifact"]["files"] = [
+        {"path": name, "sha256": sha(blob), "size": len(blob)} for name, blob in weights.items()
+    ]
+    write_model(repo.path / MODEL, data, weights)
+    (repo.path / MODEL / "model.safetensors").unlink()
+    commit_all(repo, "chore: shard the weights")
+    child, in_process = both_ways(repo, monkeypatch, ["plan", "--json"])
+    assert child == in_process and child[2] == 0
+    (release,) = [r for r in json.loads(child[0])["releases"] if r["component"] == "churn"]
+    assert release["model"]["flags"] == ["unexplained-artifact-change"]

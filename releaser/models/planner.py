@@ -116,24 +116,24 @@ def start(workspace: Path, asked: Asked, hashing: prehash.Prehash | None) -> Pla
         return None
     started: list[Planner] = []
     # From here on the digests reach this process through the planner, whatever happens.
-    hashed = None
+    handed = None
     if hashing is not None:
-        hashed = hashing.hand_over(lambda: started[0].digests() if started else {})
+        handed = hashing.hand_over(lambda: started[0].digests() if started else {})
+    hashed, queue = handed if handed is not None else (None, None)
     read, write = os.pipe()
     try:
         with warnings.catch_warnings():  # 3.12 warns of fork beside threads; none run here
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError:
-        for fd in (read, write, hashed):
-            if fd is not None:
-                os.close(fd)
-        return None
+        pid = -1
     if pid == 0:
-        _child(write, hashed, workspace, asked)  # never returns
-    os.close(write)
-    if hashed is not None:
-        os.close(hashed)  # the child reads the digests now, from its copy
+        _child(write, hashed, queue, workspace, asked)  # never returns
+    for fd in (write, hashed, queue, read if pid < 0 else None):
+        if fd is not None:
+            os.close(fd)  # the child reads the digests and the queue now, from its copies
+    if pid < 0:
+        return None
     started.append(Planner(pid, read))
     return started[0]
 
@@ -168,17 +168,17 @@ class ModelWork:
             self.hashing.close()
 
 
-def _child(out: int, hashed: int | None, workspace: Path, asked: Asked) -> None:
+def _child(out: int, hashed: int | None, queue: int | None, workspace: Path, asked: Asked) -> None:
     """Plan `asked`, write one JSON object to `out` ({"plans": ..., "digests": ...}), exit."""
     code = 0
     try:
         # The parent's pipes to git stay the parent's: a git process must see its EOFs.
         low = 3
-        for fd in sorted(fd for fd in (out, hashed) if fd is not None):
+        for fd in sorted(fd for fd in (out, hashed, queue) if fd is not None):
             os.closerange(low, fd)
             low = fd + 1
         os.closerange(low, 1 << 16)
-        reply = _plan(hashed, workspace, asked)
+        reply = _plan(hashed, queue, workspace, asked)
         data = json.dumps(reply).encode()
         while data:
             data = data[os.write(out, data) :]
@@ -188,7 +188,7 @@ def _child(out: int, hashed: int | None, workspace: Path, asked: Asked) -> None:
         os._exit(code)
 
 
-def _plan(hashed: int | None, workspace: Path, asked: Asked) -> dict[str, Any]:
+def _plan(hashed: int | None, queue: int | None, workspace: Path, asked: Asked) -> dict[str, Any]:
     from releaser.git import GitRepo
     from releaser.models import planning
 
@@ -196,7 +196,8 @@ def _plan(hashed: int | None, workspace: Path, asked: Asked) -> dict[str, Any]:
     found: dict[str, tuple[str, int, Identity]] | None = None
 
     def reported() -> dict[str, tuple[str, int, Identity]]:
-        """The hashing child's digests, read to its end once (it has hashed by then)."""
+        """The hashing child's digests and this one's, read to its end once (by then it has
+        hashed what it took from the queue)."""
         nonlocal found
         if found is None:
             if hashed is not None:
@@ -216,13 +217,32 @@ def _plan(hashed: int | None, workspace: Path, asked: Asked) -> dict[str, Any]:
     plans: dict[str, Any] = {}
     repo = GitRepo(workspace)
     try:
+        # The baselines first: git answers while the weights are still hashing.
+        baselines: dict[str, Any] = {}
         for name, component, previous in asked:
             try:
-                summary = planning.summary(repo, workspace, component, previous, known)
+                path = component.policy.path
+                baselines[name] = planning.at_tag(repo, previous, path) if previous else None
             except Exception:  # noqa: BLE001 - planned again in-process, which says why
-                summary = None
+                baselines[name] = _FAILED
+        if queue is not None:  # then take a share of the files still to hash
+            paths = [component.policy.path for _name, component, _previous in asked]
+            names = [name for name, _size in prehash.listed(workspace, paths)]
+            prehash.share(queue, names, workspace, lines.append)
+        for name, component, previous in asked:
+            summary = None
+            if baselines[name] is not _FAILED:
+                try:
+                    summary = planning.summary(
+                        workspace, component, previous, baselines[name], known
+                    )
+                except Exception:  # noqa: BLE001 - planned again in-process, which says why
+                    summary = None
             plans[name] = {"previous": _tag_key(previous), "summary": summary}
     finally:
         repo.close()
     reported()
     return {"plans": plans, "digests": lines}
+
+
+_FAILED = object()

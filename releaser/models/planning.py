@@ -216,17 +216,20 @@ def plan_for(
 
 
 def summary(
-    repo: GitRepo, workspace: Path, component: Component, previous: Tag | None, known: Known
+    workspace: Path,
+    component: Component,
+    previous: Tag | None,
+    found: tuple[ModelManifest, bytes] | None,
+    known: Known,
 ) -> dict[str, Any]:
     """What releaser plan prints of the model plan of `component`, computed before the walk
     knows whether code changed in the range (releaser.models.planner's child): the printed
     form (the bump, plan --json's `model` object, the text lines) with and without a code
-    change, and what training writes, from which the caller tells which applies. A form
+    change, and what training writes, from which the caller tells which applies. `found`:
+    the manifest at `previous` (at_tag), read first while the weights hash. A form
     whose plan is refused is null: the caller then plans in-process and says why."""
     from releaser.models.text import model_lines
 
-    # The baseline first: git answers while the weights may still be hashing.
-    found = at_tag(repo, previous, component.policy.path) if previous is not None else None
     models = (current(workspace, component, known), found)
     forms: dict[str, Any] = {}
     for changed in (False, True) if new_weights(models) else (False,):

@@ -39,14 +39,17 @@ MANIFEST_NAME = "model.yaml"
 MAX_YAML_BYTES = 1024 * 1024  # as releaser.models.sources reads a model.yaml
 # Below this many bytes in all, hashing in-process costs less than a child (~1 ms a MiB).
 MIN_BYTES = 8 * 1024 * 1024
+# Files whose hashing a planner may share: what a pipe holds unread (64 KiB) in 4-byte indices.
+MAX_QUEUED = 8192
 
 
 class Prehash:
     """The running child and, once collected, its answers: path -> (sha256, size, identity)."""
 
-    def __init__(self, pid: int, fd: int) -> None:
+    def __init__(self, pid: int, fd: int, queue: int | None = None) -> None:
         self._pid: int | None = pid
         self._fd: int | None = fd
+        self._queue = queue  # the files still to hash (share), for a planner to take some
         self._results: dict[str, tuple[str, int, Identity]] | None = None
         self._source: Callable[[], dict[str, tuple[str, int, Identity]]] | None = None
 
@@ -57,14 +60,18 @@ class Prehash:
             return None
         return found[0], found[1]
 
-    def hand_over(self, source: Callable[[], dict[str, tuple[str, int, Identity]]]) -> int | None:
-        """The pipe the child's digests arrive on, for another child (releaser.models.planner)
-        to read instead of this process; `known` then answers from `source()`, what that
-        child forwards. None when the digests were read here already."""
+    def hand_over(
+        self, source: Callable[[], dict[str, tuple[str, int, Identity]]]
+    ) -> tuple[int, int | None] | None:
+        """The pipe the child's digests arrive on and the queue of files it has yet to hash,
+        for another child (releaser.models.planner) to read and share instead of this
+        process; `known` then answers from `source()`, what that child forwards. None when
+        the digests were read here already. The caller closes both."""
         if self._fd is None or self._results is not None:
             return None
-        fd, self._fd, self._source = self._fd, None, source
-        return fd
+        handed = (self._fd, self._queue)
+        self._fd, self._queue, self._source = None, None, source
+        return handed
 
     def _collect(self) -> dict[str, tuple[str, int, Identity]]:
         if self._results is None and self._source is not None:
@@ -82,9 +89,10 @@ class Prehash:
     def close(self) -> None:
         """Stop the child if it still runs (an error path, or nothing asked): it never
         outlives the plan."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        for fd in (self._fd, self._queue):
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._queue = None
         self._reap(kill=True)
 
     def _reap(self, kill: bool) -> None:
@@ -182,60 +190,100 @@ def start_for_config(raw: bytes, top: Path) -> Prehash | None:
     releaser.paths, and a digest is only ever used for the very file the plan opens."""
     if not config_path.names_a_model(raw):
         return None
-    return _fork(top, lambda: _names(top, model_paths(raw)))
+    return _fork(top, lambda: listed(top, model_paths(raw)))
 
 
 def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
     """A child hashing the artifact files the model.yaml of `components` list, or None when
     there is too little to hash, or no fork here."""
-    listed = [found for path in components for found in _listed(workspace, path)]
-    names = list(dict.fromkeys(name for name, _size in listed))
-    if sum(size for _name, size in listed) < MIN_BYTES:
+    files = listed(workspace, components)
+    if sum(size for _name, size in files) < MIN_BYTES:
         return None
-    return _fork(workspace, lambda: names)
+    return _fork(workspace, lambda: files)
 
 
-def _names(workspace: Path, components: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(name for path in components for name, _ in _listed(workspace, path)))
+def listed(workspace: Path, components: Iterable[str]) -> list[tuple[str, int]]:
+    """(path, size) of each file the components' manifests list, in their order, once."""
+    found = (entry for path in components for entry in _listed(workspace, path))
+    return list(dict((name, size) for name, size in found).items())
 
 
-def _fork(workspace: Path, names: Callable[[], list[str]]) -> Prehash | None:
+def _fork(workspace: Path, files: Callable[[], list[tuple[str, int]]]) -> Prehash | None:
     if not hasattr(os, "fork"):
         return None
     read, write = os.pipe()
+    queue = os.pipe()
     try:
         with warnings.catch_warnings():  # 3.12 warns of fork beside threads; see _child
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError:
-        os.close(read)
-        os.close(write)
+        for fd in (read, write, *queue):
+            os.close(fd)
         return None
     if pid == 0:
-        _child(write, workspace, names)  # never returns
+        _child(write, queue, workspace, files)  # never returns
     os.close(write)
-    return Prehash(pid, read)
+    os.close(queue[1])
+    return Prehash(pid, read, queue[0])
 
 
-def _child(fd: int, workspace: Path, names: Callable[[], list[str]]) -> None:
-    """Hash `names()`, write one JSON line each to `fd`, exit. Only this thread exists here
-    and it takes no lock another thread could have held: open, read, hash, write, _exit."""
+def _child(
+    fd: int, queue: tuple[int, int], workspace: Path, files: Callable[[], list[tuple[str, int]]]
+) -> None:
+    """Hash `files()`, write one JSON line each to `fd`, exit. The files go through `queue`,
+    largest first, so that a planner child can take some (share). Only this thread exists
+    here and it takes no lock another thread could have held: open, read, hash, write."""
     code = 0
     try:
         # The parent's pipes to git stay the parent's: a git process must see its EOFs.
-        os.closerange(3, fd)
-        os.closerange(fd + 1, 1 << 16)
-        from releaser.models.hashing import hash_identified
+        low = 3
+        for kept in sorted((fd, *queue)):
+            os.closerange(low, kept)
+            low = kept + 1
+        os.closerange(low, 1 << 16)
+        names = files()
+        # Only what the pipe takes without a reader; the rest is hashed here afterwards.
+        order = sorted(range(len(names)), key=lambda i: -names[i][1])[:MAX_QUEUED]
+        tokens = b"".join(i.to_bytes(4, "big") for i in order)
+        while tokens:
+            tokens = tokens[os.write(queue[1], tokens) :]
+        os.close(queue[1])
 
-        for name in names():
-            try:
-                digest, size, ident = hash_identified(workspace, name)
-            except Exception:  # noqa: BLE001 - the plan hashes it itself and reports
-                continue
-            line = json.dumps([name, digest, size, *ident]).encode() + b"\n"
+        def emit(entry: list) -> None:
+            line = json.dumps(entry).encode() + b"\n"
             while line:
                 line = line[os.write(fd, line) :]
+
+        share(queue[0], [name for name, _ in names], workspace, emit)
+        queued = set(order)
+        rest = [name for index, (name, _) in enumerate(names) if index not in queued]
+        _hash(rest, workspace, emit)
     except BaseException:  # noqa: BLE001 - whatever happens, never return into the plan
         code = 1
     finally:
         os._exit(code)
+
+
+def share(queue: int, names: list[str], workspace: Path, emit: Callable[[list], None]) -> None:
+    """Hash the files whose indices in `names` this process takes from `queue`, until it is
+    empty; `emit` each [path, sha256, size, *identity]. Each index is read whole (4 bytes,
+    all written before the first read), so two processes never take the same file."""
+    while True:
+        token = os.read(queue, 4)
+        if len(token) < 4:
+            return
+        index = int.from_bytes(token, "big")
+        if index < len(names):
+            _hash([names[index]], workspace, emit)
+
+
+def _hash(names: Iterable[str], workspace: Path, emit: Callable[[list], None]) -> None:
+    from releaser.models.hashing import hash_identified
+
+    for name in names:
+        try:
+            digest, size, ident = hash_identified(workspace, name)
+        except Exception:  # noqa: BLE001 - the plan hashes it itself and reports
+            continue
+        emit([name, digest, size, *ident])
