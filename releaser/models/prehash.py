@@ -5,7 +5,7 @@ model.yaml name files worth hashing (start). `releaser plan` forks earlier still
 as the config's bytes say `type: model`, before PyYAML, the config's validator and the
 engine have loaded (start_for_config): the child then parses the config and the manifests
 itself, and the hashing overlaps all those imports too. This module stays light for that
-reason (no model module; hashlib and PyYAML load in the child).
+reason (no model module; hashlib loads in the child).
 
 The child hashes each file with hashing.hash_identified (the same opening as in-process
 hashing: no symlink, no .git, nothing outside the workspace) and reports, per
@@ -185,11 +185,15 @@ def model_paths(raw: bytes) -> list[str]:
 def start_for_config(raw: bytes, top: Path) -> Prehash | None:
     """A child hashing the files of the model components of a config, from its bytes
     before it is validated, or None for a config without one (or no fork here). The
-    child itself parses the config and the manifests (this process has yet to load
-    PyYAML) and hashes whatever they list: what they name is only ever hashed through
-    releaser.paths, and a digest is only ever used for the very file the plan opens."""
+    child itself parses the config and the manifests and hashes whatever they list: what
+    they name is only ever hashed through releaser.paths, and a digest is only ever used
+    for the very file the plan opens."""
     if not config_path.names_a_model(raw):
         return None
+    # PyYAML loads here, not in the child, where it would compete with git's first answers
+    # for the second core: the plan loads it next anyway.
+    import yaml  # noqa: F401
+
     return _fork(top, lambda: listed(top, model_paths(raw)))
 
 
