@@ -146,7 +146,10 @@ def plan(
     if any(c.model is not None for c in config.components):
         from releaser.models.planner import ModelWork
 
-        work = ModelWork(hashing or _start_hashing(history, config), printing)
+        # releaser plan's planner hashes what its early child does not (a small model).
+        work = ModelWork(
+            hashing or (None if printing else _start_hashing(history, config)), printing
+        )
     elif hashing is not None:
         hashing.close()
     try:

@@ -90,6 +90,7 @@ def children(monkeypatch):
     from releaser.models import prehash
 
     monkeypatch.setattr(prehash, "MIN_BYTES", 0)
+    monkeypatch.setattr(prehash, "EARLY_BYTES", 0)
     started: list[int] = []
     real = prehash.Prehash.__init__
 
@@ -212,6 +213,7 @@ def test_plan_starts_hashing_once_before_the_config_validator_loads(tmp_path):
     code = (
         "import json, sys\n"
         "from releaser.models import prehash\n"
+        "prehash.EARLY_BYTES = 0\n"
         "seen, real = [], prehash._fork\n"
         "def spy(*args, **kwargs):\n"
         "    seen.append(sorted(m for m in ('jsonschema', 'releaser.config', 'releaser.engine')"
@@ -475,3 +477,26 @@ def test_a_model_of_many_files_plans_the_same_in_the_child_and_in_process(tmp_pa
     assert child == in_process and child[2] == 0
     (release,) = [r for r in json.loads(child[0])["releases"] if r["component"] == "churn"]
     assert release["model"]["flags"] == ["unexplained-artifact-change"]
+
+
+def test_a_small_model_is_hashed_by_the_planner_alone(tmp_path, monkeypatch):
+    """Under EARLY_BYTES, releaser plan starts no hashing child: the planner hashes the
+    few bytes itself, one process fewer on the second core."""
+    from releaser.models import prehash
+
+    started = []
+    real = prehash.Prehash.__init__
+
+    def spy(self, pid, *pipes):
+        started.append(pid)
+        real(self, pid, *pipes)
+
+    monkeypatch.setattr(prehash.Prehash, "__init__", spy)
+    repo = released(tmp_path)
+    change(repo, base(), NEW_WEIGHTS)
+    release = churn(repo)
+    from releaser.domain.model import manifest_digest
+
+    assert release["model"]["flags"] == ["unexplained-artifact-change"] and started == []
+    digest = manifest_digest([("model.safetensors", sha(NEW_WEIGHTS))])
+    assert release["model"]["manifest_sha256"] == digest

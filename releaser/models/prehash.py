@@ -2,10 +2,10 @@
 
 A plan with a model component forks once, before its history walk, when the components'
 model.yaml name files worth hashing (start). `releaser plan` forks earlier still, as soon
-as the config's bytes say `type: model`, before PyYAML, the config's validator and the
-engine have loaded (start_for_config): the child then parses the config and the manifests
-itself, and the hashing overlaps all those imports too. This module stays light for that
-reason (no model module; hashlib loads in the child).
+as the config's bytes say `type: model` and its manifests list enough to hash, before the
+config's validator and the engine have loaded (start_for_config): the hashing overlaps
+those imports too. This module stays light for that reason (no model module; hashlib loads
+in the child).
 
 The child hashes each file with hashing.hash_identified (the same opening as in-process
 hashing: no symlink, no .git, nothing outside the workspace) and reports, per
@@ -39,6 +39,9 @@ MANIFEST_NAME = "model.yaml"
 MAX_YAML_BYTES = 1024 * 1024  # as releaser.models.sources reads a model.yaml
 # Below this many bytes in all, hashing in-process costs less than a child (~1 ms a MiB).
 MIN_BYTES = 8 * 1024 * 1024
+# Below this, releaser plan's planner child hashes the files itself, done before the walk is
+# (~1 ms a MiB); above, a hashing child starts at once, before the config is even loaded.
+EARLY_BYTES = 64 * 1024 * 1024
 # Files whose hashing a planner may share: what a pipe holds unread (64 KiB) in 4-byte indices.
 MAX_QUEUED = 8192
 
@@ -184,17 +187,17 @@ def model_paths(raw: bytes) -> list[str]:
 
 def start_for_config(raw: bytes, top: Path) -> Prehash | None:
     """A child hashing the files of the model components of a config, from its bytes
-    before it is validated, or None for a config without one (or no fork here). The
-    child itself parses the config and the manifests and hashes whatever they list: what
-    they name is only ever hashed through releaser.paths, and a digest is only ever used
-    for the very file the plan opens."""
+    before it is validated, or None for a config without one, for less than EARLY_BYTES
+    to hash (releaser plan's planner child hashes those itself, one process fewer on the
+    second core), or no fork here. What the config and the manifests name is only ever
+    hashed through releaser.paths, and a digest is only ever used for the very file the
+    plan opens."""
     if not config_path.names_a_model(raw):
         return None
-    # PyYAML loads here, not in the child, where it would compete with git's first answers
-    # for the second core: the plan loads it next anyway.
-    import yaml  # noqa: F401
-
-    return _fork(top, lambda: listed(top, model_paths(raw)))
+    files = listed(top, model_paths(raw))  # PyYAML and two small files: a few ms
+    if sum(size for _name, size in files) < EARLY_BYTES:
+        return None
+    return _fork(top, lambda: files)
 
 
 def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
