@@ -246,7 +246,7 @@ def _settle(gh, deployment_id: int, environment: str, component: str) -> None:
     newer = [
         r
         for r in gh.records(environment, component=component, stop=lambda r: r.id <= deployment_id)
-        if r.id > deployment_id and r.state in ("queued", "pending", "in_progress")
+        if r.id > deployment_id and r.in_flight  # a racer may not have posted a status yet
     ]
     if newer:
         gh.create_status(deployment_id, "inactive", f"{SUPERSEDED}{newer[-1].id}")

@@ -123,3 +123,30 @@ def test_concurrent_full_successes_leave_one_active(fakegithub, action, tmp_path
     cli.ok("deployment-status", str(a), "success")
     assert fake.deployment_states(a)[-1] == "inactive"
     assert fake.deployment_states(b)[-1] == "success"
+
+
+def test_a_newer_racing_deployment_with_no_status_yet_still_supersedes(fakegithub):
+    """The older of two racing promotions may read the deployments before the newer one has
+    posted its first status: a releaser deployment with no status yet is in flight (GitHub
+    shows it pending), so the older one still retires itself and one deployment goes on."""
+    from releaser.errors import StateConflict
+    from releaser.github import GitHub
+    from releaser.promote import _settle
+
+    fake = fakegithub
+    fake.commit("main", "chore: init", {"README.md": "x\n"})
+    for tag in ("v1.1.0", "v1.2.0"):
+        fake.tag(tag, "main")
+    gh = GitHub(fake.token, fake.api_url, fake.full_name, write_interval=0)
+
+    def deploy(tag: str) -> int:
+        payload = {"component": "", "version": tag[1:], "tag": tag, "strategy": "full"}
+        return gh.create_deployment(tag, "staging", "deploy", {**payload, "nonce": tag}, tag)
+
+    older = deploy("v1.1.0")
+    gh.create_status(older, "in_progress", "promoting")
+    newer = deploy("v1.2.0")  # created, its in_progress status not yet posted
+    with pytest.raises(StateConflict, match=f"deployment {newer}\\) supersedes"):
+        _settle(gh, older, "staging", "")
+    assert fake.deployment_states(older)[-1] == "inactive"
+    _settle(gh, newer, "staging", "")  # the newer one goes on

@@ -76,6 +76,12 @@ class DeploymentRecord:
         return self.state == "success"
 
     @property
+    def in_flight(self) -> bool:
+        """Being deployed: no status yet (just created; GitHub shows it pending), or one of
+        GitHub's in-flight states."""
+        return self.state is None or self.state in IN_FLIGHT
+
+    @property
     def live(self) -> bool:
         """Active, or still being deployed."""
         return self.state == "success" or self.state in IN_FLIGHT
