@@ -134,6 +134,7 @@ def plan_release_prs(
                     r.previous_tag,
                     r.notes,
                     notes_sha256(r.notes),
+                    ours[r.tag].manifest_sha256 if r.tag in ours else "",
                 )
                 for r in pending
             ),

@@ -4,6 +4,7 @@ proposes the manifest-bumped version under its GTO tag, and the merge publishes 
 from __future__ import annotations
 
 import copy
+import hashlib
 
 import pytest
 import yaml
@@ -170,5 +171,36 @@ def test_a_failing_gate_fails_the_check_run_and_then_blocks_the_publish(fakegith
     fake.reset_requests()
     refused = action.run("pull_request.closed", event=action.merged_event(pr.number))
     assert refused.code != 0
+    assert "churn@v1.0.1" not in fake.tags()
+    assert [c for c in fake.reset_requests() if c.method != "GET"] == []
+
+
+def test_weights_changed_after_the_release_pr_was_planned_block_the_publish(fakegithub, action):
+    """The release PR's marker records the manifest digest its tables showed; weights pushed
+    to its branch afterwards (and merged before releaser updated the PR) are refused at
+    publish, naming both digests, with nothing written."""
+    fake = fakegithub
+    fake.commit(
+        "main", "chore: init", {".github/releaser.yml": CONFIG, **model_files(manifest(), WEIGHTS)}
+    )
+    fake.tag("churn@v1.0.0")
+    retrained = copy.deepcopy(manifest())
+    retrained["training"]["data"] = [{"name": "customers", "version": "2024-07"}]
+    fake.commit("main", "fix(churn): retrain", model_files(retrained, NEW_WEIGHTS))
+    assert action.run("push").code == 0
+    (pr,) = [p for p in fake.pulls.values() if p.state == "open"]
+    (planned,) = parse_body(pr.body).releases
+    assert len(planned.manifest_sha256) == 64 and planned.manifest_sha256 in pr.body
+
+    swapped = b"other-weights\n" * 100
+    other = copy.deepcopy(retrained)
+    other["artifact"]["files"][0]["sha256"] = hashlib.sha256(swapped).hexdigest()
+    other["artifact"]["files"][0]["size"] = len(swapped)
+    fake.commit(pr.head, "chore: swap the weights", model_files(other, swapped))
+    fake.merge_pull(pr.number)
+    fake.reset_requests()
+    refused = action.run("pull_request.closed", event=action.merged_event(pr.number))
+    assert refused.code != 0
+    assert f"manifest_sha256 {planned.manifest_sha256}" in refused.stdout + refused.stderr
     assert "churn@v1.0.1" not in fake.tags()
     assert [c for c in fake.reset_requests() if c.method != "GET"] == []

@@ -97,3 +97,18 @@ def test_a_maintainer_edit_is_a_whole_block():
 def test_only_the_structure_releaser_wrote_is_read(mangle, why):
     with pytest.raises(MarkerError, match=why):
         parse_body(mangle(render_body(_marker("## 2.0.0\n\n* a\n"))))
+
+
+def test_a_model_release_s_manifest_digest_round_trips_and_a_bad_one_is_refused():
+    digest = "e" * 64
+    release = PlannedRelease(
+        "churn", "models/churn", "1.0.1", "churn@v1.0.1", None, "n\n", "", digest
+    )
+    body = render_body(Marker("main", SHA, "d" * 64, (release,)))
+    (back,) = parse_body(body).releases
+    assert back.manifest_sha256 == digest
+    plain = render_body(_marker("notes\n"))
+    assert "manifest_sha256" not in plain  # a code release's marker is as it always was
+    assert parse_body(plain).releases[0].manifest_sha256 == ""
+    with pytest.raises(MarkerError, match="'manifest_sha256' is no sha256"):
+        parse_body(body.replace(digest, "E" * 64))

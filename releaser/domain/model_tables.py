@@ -33,11 +33,15 @@ class ModelResult(Protocol):
     @property
     def gates(self) -> tuple[GateResult, ...]: ...
 
+    @property
+    def manifest_sha256(self) -> str: ...
+
 
 @dataclass(frozen=True, slots=True)
 class ModelTables:
     changes: tuple[Change, ...]
     gates: tuple[GateResult, ...]
+    manifest_sha256: str = ""
 
 
 def _cut(text: str, width: int) -> str:

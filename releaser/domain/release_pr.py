@@ -45,6 +45,9 @@ class PlannedRelease:
     previous_tag: str | None
     notes: str
     generated: str = ""  # sha256 of the notes releaser generated (the body may hold edits)
+    # A model release: the manifest digest the PR showed its reviewers; publishing refuses a
+    # merge commit whose weights have another (they changed after the PR was last updated).
+    manifest_sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +239,7 @@ def _render_body(marker: Marker, notice: list[str], sections: Mapping[str, list[
                 "tag": r.tag,
                 "previous_tag": r.previous_tag,
                 **({"generated": r.generated} if r.generated else {}),
+                **({"manifest_sha256": r.manifest_sha256} if r.manifest_sha256 else {}),
             }
             for r in marker.releases
         ],
@@ -308,6 +312,12 @@ def parse_body(body: str | None) -> Marker:
         _require(previous is None or isinstance(previous, str), "bad previous_tag")
         generated = item.get("generated", "")
         _require(isinstance(generated, str), "bad generated")
+        digest = item.get("manifest_sha256", "")
+        _require(
+            digest == ""
+            or (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest) is not None),
+            f"marker release {index}: 'manifest_sha256' is no sha256",
+        )
     tags = [item["tag"] for item in raw]
     _require(len(set(tags)) == len(tags), "the marker lists a tag twice")
     notes = _blocks(lines, tags)
@@ -321,6 +331,7 @@ def parse_body(body: str | None) -> Marker:
                 item.get("previous_tag"),
                 notes[item["tag"]].strip("\n") + "\n",
                 item.get("generated", ""),
+                item.get("manifest_sha256", ""),
             )
         )
     return Marker(data["target"], data["base"], data["plan"], tuple(releases))

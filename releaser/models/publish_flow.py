@@ -79,7 +79,7 @@ def model_releases(
             changes=tuple(getattr(plan, "changes", ()) or ()),
             model_bump=getattr(plan, "model_bump", None),
             flags=tuple(getattr(plan, "flags", ()) or ()),
-            planned_sha256=getattr(plan, "manifest_sha256", None),
+            planned_sha256=planned.manifest_sha256 or None,  # what the PR's reviewers saw
         )
     return out
 
