@@ -6,11 +6,12 @@ Planning a model costs the parent ~40 ms besides hashing: ~25 ms to import the m
 prints a model's plan and does nothing else with it, so once the config is loaded and each
 component's newest tag is known, the engine forks this child (start). The child inherits
 the config and the tags, imports the model modules, reads each baseline from git while the
-hashing child (releaser.models.prehash) still hashes, then the workspace's manifest with the
-digests that child reports, and answers with each plan as printed: its bump, the `model`
-object of `plan --json` and its text lines, with and without a code change in the range
-(only the parent's walk knows which; planning.summary). The parent then loads no model
-module at all.
+hashing child (releaser.models.prehash) still hashes, takes a share of the files that child
+has yet to hash (prehash.share; for a small model there is no such child and it hashes them
+all), then reads the workspace's manifest with the digests, and answers with each plan as
+printed: its bump, the `model` object of `plan --json` and its text lines, with and without
+a code change in the range (only the parent's walk knows which; planning.summary). The
+parent then loads no model module at all.
 
 An answer is used only for the newest tag it was planned from. No answer, an error in the
 child, a plan it could not make (a strict refusal, a bad manifest): the model is planned
