@@ -83,6 +83,19 @@ def test_the_range_s_changed_paths_come_from_the_plan_s_walk_not_a_second_log(
     assert not [c for c in logs if "--name-only" in c]
 
 
+def returns(monkeypatch, owner, name: str) -> list:
+    """What each call of `owner.name` returns, in order, as the test runs."""
+    seen: list = []
+    real = getattr(owner, name)
+
+    def spy(self, *args):
+        seen.append(real(self, *args))
+        return seen[-1]
+
+    monkeypatch.setattr(owner, name, spy)
+    return seen
+
+
 @pytest.fixture
 def children(monkeypatch):
     """Every hashing child the plans of a test start (pids), the threshold lowered so the
@@ -306,14 +319,7 @@ def test_the_child_s_plan_prints_exactly_what_planning_in_process_prints(
     change(repo, data, weights)
     from releaser.models import planner
 
-    answered = []
-    real = planner.ModelWork.printed
-
-    def spy(self, *args):
-        answered.append(real(self, *args))
-        return answered[-1]
-
-    monkeypatch.setattr(planner.ModelWork, "printed", spy)
+    answered = returns(monkeypatch, planner.ModelWork, "printed")
     child, in_process = both_ways(repo, monkeypatch, argv)
     assert child == in_process and child[2] == 0
     # The first run printed the child's answer; the second was not asked for one.
@@ -357,19 +363,8 @@ def test_a_planner_that_dies_leaves_the_model_to_the_plan_with_the_digests(
         raise RuntimeError("the planner fails")
 
     monkeypatch.setattr(planner, "_plan", dies)  # the child forks with it
-    answered, digests = [], []
-    real_printed, real_known = planner.ModelWork.printed, prehash.Prehash.known
-
-    def spy_printed(self, *args):
-        answered.append(real_printed(self, *args))
-        return answered[-1]
-
-    def spy_known(self, *args):
-        digests.append(real_known(self, *args))
-        return digests[-1]
-
-    monkeypatch.setattr(planner.ModelWork, "printed", spy_printed)
-    monkeypatch.setattr(prehash.Prehash, "known", spy_known)
+    answered = returns(monkeypatch, planner.ModelWork, "printed")
+    digests = returns(monkeypatch, prehash.Prehash, "known")
     repo = released(tmp_path)
     change(repo, base(), NEW_WEIGHTS)
     assert churn(repo)["model"]["flags"] == ["unexplained-artifact-change"]
@@ -380,14 +375,7 @@ def test_a_planner_that_dies_leaves_the_model_to_the_plan_with_the_digests(
 def test_a_refused_plan_is_made_again_with_the_forwarded_digests(tmp_path, children, monkeypatch):
     from releaser.models import prehash
 
-    digests = []
-    real = prehash.Prehash.known
-
-    def spy(self, *args):
-        digests.append(real(self, *args))
-        return digests[-1]
-
-    monkeypatch.setattr(prehash.Prehash, "known", spy)
+    digests = returns(monkeypatch, prehash.Prehash, "known")
     repo = released(tmp_path, ", strict: true")
     change(repo, base(), NEW_WEIGHTS)
     code, _out, err = plan_text(repo)
@@ -482,21 +470,13 @@ def test_a_model_of_many_files_plans_the_same_in_the_child_and_in_process(tmp_pa
 def test_a_small_model_is_hashed_by_the_planner_alone(tmp_path, monkeypatch):
     """Under EARLY_BYTES, releaser plan starts no hashing child: the planner hashes the
     few bytes itself, one process fewer on the second core."""
+    from releaser.domain.model import manifest_digest
     from releaser.models import prehash
 
-    started = []
-    real = prehash.Prehash.__init__
-
-    def spy(self, pid, *pipes):
-        started.append(pid)
-        real(self, pid, *pipes)
-
-    monkeypatch.setattr(prehash.Prehash, "__init__", spy)
+    started = returns(monkeypatch, prehash.Prehash, "__init__")
     repo = released(tmp_path)
     change(repo, base(), NEW_WEIGHTS)
     release = churn(repo)
-    from releaser.domain.model import manifest_digest
-
     assert release["model"]["flags"] == ["unexplained-artifact-change"] and started == []
     digest = manifest_digest([("model.safetensors", sha(NEW_WEIGHTS))])
     assert release["model"]["manifest_sha256"] == digest

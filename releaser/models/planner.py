@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,15 +94,8 @@ class Planner:
         self._reap(kill=True)
 
     def _reap(self, kill: bool) -> None:
-        if self._pid is None:
-            return
         pid, self._pid = self._pid, None
-        if kill:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        os.waitpid(pid, 0)
+        prehash.reap(pid, kill)
 
 
 def _tag_key(tag: Any) -> list[str] | None:

@@ -99,15 +99,20 @@ class Prehash:
         self._reap(kill=True)
 
     def _reap(self, kill: bool) -> None:
-        if self._pid is None:
-            return
         pid, self._pid = self._pid, None
-        if kill:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        os.waitpid(pid, 0)
+        reap(pid, kill)
+
+
+def reap(pid: int | None, kill: bool) -> None:
+    """Wait for a child of the plan (killed first when `kill`): none outlives the plan."""
+    if pid is None:
+        return
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os.waitpid(pid, 0)
 
 
 def _answers(data: bytes) -> dict[str, tuple[str, int, Identity]]:
