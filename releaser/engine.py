@@ -143,13 +143,11 @@ def plan(
             hashing.close()
         return EnginePlan(None, empty, ("the repository has no commits yet",))
     work = None
-    if any(c.model is not None for c in config.components):
-        from releaser.models.planner import ModelWork
+    models = [c.policy.path for c in config.components if c.model is not None]
+    if models:  # a code-only plan loads no model module
+        from releaser.models.planner import model_work
 
-        # releaser plan's planner hashes what its early child does not (a small model).
-        work = ModelWork(
-            hashing or (None if printing else _start_hashing(history, config)), printing
-        )
+        work = model_work(history.model_source(), models, hashing, printing)
     elif hashing is not None:
         hashing.close()
     try:
@@ -157,18 +155,6 @@ def plan(
     finally:
         if work is not None:
             work.close()  # no child outlives the plan, whatever happened
-
-
-def _start_hashing(history: History, config: Config):
-    """With a model component: a child process hashing its workspace files while history is
-    walked (releaser.models.prehash), or None. A code-only plan loads no model module."""
-    models = [c.policy.path for c in config.components if c.model is not None]
-    source = history.model_source() if models else None
-    if source is None:
-        return None
-    from releaser.models import prehash
-
-    return prehash.start(source[1], models)
 
 
 def _plan(history: History, config: Config, today: date, head: str, links: Links, work):

@@ -12,8 +12,8 @@ from releaser.domain.bump import Bump
 
 @dataclass(frozen=True, slots=True)
 class PlannedModel:
-    """What a ModelPlan prints, computed in `releaser plan`'s hashing child while the parent
-    walked history (releaser.models.prehash): the manifest bump, the `model` object of
+    """What a ModelPlan prints, computed in `releaser plan`'s planner child while the parent
+    walked history (releaser.models.planner): the manifest bump, the `model` object of
     `plan --json` (ModelPlan.as_json()) and the text lines (models.text.model_lines)."""
 
     model_bump: Bump

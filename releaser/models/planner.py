@@ -131,6 +131,21 @@ def start(workspace: Path, asked: Asked, hashing: prehash.Prehash | None) -> Pla
     return started[0]
 
 
+def model_work(
+    source: tuple[Any, Path] | None,
+    models: list[str],
+    hashing: prehash.Prehash | None,
+    printing: bool,
+) -> ModelWork:
+    """What works on a plan's model components (at `models`, in the clone and working tree
+    `source`) beside its walk: `hashing` when the caller started it; else, unless the
+    caller prints (its planner hashes a small model itself), a hashing child when there
+    is enough to hash."""
+    if hashing is None and not printing and source is not None:
+        hashing = prehash.start(source[1], models)
+    return ModelWork(hashing, printing)
+
+
 class ModelWork:
     """What works on a plan's model components beside its history walk: the hashing child
     (prehash), and for `releaser plan` (`printing`) this planner. Closed with the plan."""

@@ -123,7 +123,8 @@ def code_changed(
     paths under `path`, when the caller's walk has them (else git is asked)."""
     if changed is None:
         changed = repo.changed_paths(since.sha, path)
-    return any(p not in outputs(path, models) for p in changed)
+    trained = outputs(path, models)
+    return any(p not in trained for p in changed)
 
 
 def outputs(path: str, models: tuple[tuple[ModelManifest, bytes], ...]) -> frozenset[str]:
@@ -240,7 +241,6 @@ def summary(
             continue
         printed = {"bump": plan.model_bump.label, "json": plan.as_json()}
         forms[str(changed).lower()] = {**printed, "lines": model_lines(plan)}
-    found = models[1]
     trained = (
         outputs(component.policy.path, (models[0], found)) if found and "true" in forms else None
     )
