@@ -37,12 +37,11 @@ if TYPE_CHECKING:
 Asked = list[tuple[str, Any, Any]]
 
 
-class Planner:
-    """The running child and, once it has answered, its plans and the digests it read."""
+class Planner(prehash.Child):
+    """The planning child and, once it has answered, its plans and the digests it read."""
 
     def __init__(self, pid: int, fd: int) -> None:
-        self._pid: int | None = pid
-        self._fd: int | None = fd
+        super().__init__(pid, fd)
         self._reply: dict[str, Any] | None = None
 
     def printed(
@@ -73,29 +72,13 @@ class Planner:
 
     def _answer(self) -> dict[str, Any]:
         if self._reply is None:
-            data = b""
-            if self._fd is not None:
-                with os.fdopen(self._fd, "rb") as pipe:  # to EOF: the child has answered
-                    self._fd = None
-                    data = pipe.read()
-            self._reap(kill=False)
+            data = self._read_all()
             try:
                 reply = json.loads(data) if data else {}
             except ValueError:
                 reply = {}  # cut short: everything is planned in-process
             self._reply = reply if isinstance(reply, dict) else {}
         return self._reply
-
-    def close(self) -> None:
-        """Stop the child if it still runs: it never outlives the plan."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        self._reap(kill=True)
-
-    def _reap(self, kill: bool) -> None:
-        pid, self._pid = self._pid, None
-        prehash.reap(pid, kill)
 
 
 def _tag_key(tag: Any) -> list[str] | None:

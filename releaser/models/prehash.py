@@ -46,12 +46,48 @@ EARLY_BYTES = 64 * 1024 * 1024
 MAX_QUEUED = 8192
 
 
-class Prehash:
-    """The running child and, once collected, its answers: path -> (sha256, size, identity)."""
+class Child:
+    """A child process of the plan and the pipe its answer arrives on, read to its end
+    once; it never outlives the plan (close kills and reaps it on any path out)."""
 
-    def __init__(self, pid: int, fd: int, queue: int | None = None) -> None:
+    def __init__(self, pid: int, fd: int) -> None:
         self._pid: int | None = pid
         self._fd: int | None = fd
+
+    def _read_all(self) -> bytes:
+        """The whole answer (to EOF: the child has finished), then the child reaped."""
+        data = b""
+        if self._fd is not None:
+            with os.fdopen(self._fd, "rb") as pipe:
+                self._fd = None
+                data = pipe.read()
+        self._reap(kill=False)
+        return data
+
+    def close(self) -> None:
+        """Stop the child if it still runs (an error path, or nothing asked)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self._reap(kill=True)
+
+    def _reap(self, kill: bool) -> None:
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return
+        if kill:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(pid, 0)
+
+
+class Prehash(Child):
+    """The hashing child and, once collected, its answers: path -> (sha256, size, identity)."""
+
+    def __init__(self, pid: int, fd: int, queue: int | None = None) -> None:
+        super().__init__(pid, fd)
         self._queue = queue  # the files still to hash (share), for a planner to take some
         self._results: dict[str, tuple[str, int, Identity]] | None = None
         self._source: Callable[[], dict[str, tuple[str, int, Identity]]] | None = None
@@ -80,39 +116,14 @@ class Prehash:
         if self._results is None and self._source is not None:
             self._results = self._source()
         if self._results is None:
-            data = b""
-            if self._fd is not None:
-                with os.fdopen(self._fd, "rb") as pipe:  # to EOF: the child has finished
-                    self._fd = None
-                    data = pipe.read()
-            self._reap(kill=False)
-            self._results = _answers(data)
+            self._results = _answers(self._read_all())
         return self._results
 
     def close(self) -> None:
-        """Stop the child if it still runs (an error path, or nothing asked): it never
-        outlives the plan."""
-        for fd in (self._fd, self._queue):
-            if fd is not None:
-                os.close(fd)
-        self._fd = self._queue = None
-        self._reap(kill=True)
-
-    def _reap(self, kill: bool) -> None:
-        pid, self._pid = self._pid, None
-        reap(pid, kill)
-
-
-def reap(pid: int | None, kill: bool) -> None:
-    """Wait for a child of the plan (killed first when `kill`): none outlives the plan."""
-    if pid is None:
-        return
-    if kill:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    os.waitpid(pid, 0)
+        if self._queue is not None:
+            os.close(self._queue)
+            self._queue = None
+        super().close()
 
 
 def _answers(data: bytes) -> dict[str, tuple[str, int, Identity]]:
@@ -197,8 +208,6 @@ def start_for_config(raw: bytes, top: Path) -> Prehash | None:
     second core), or no fork here. What the config and the manifests name is only ever
     hashed through releaser.paths, and a digest is only ever used for the very file the
     plan opens."""
-    if not config_path.names_a_model(raw):
-        return None
     files = listed(top, model_paths(raw))  # PyYAML and two small files: a few ms
     if sum(size for _name, size in files) < EARLY_BYTES:
         return None
