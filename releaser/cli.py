@@ -86,15 +86,16 @@ def _plan(args: argparse.Namespace) -> int:
 
     repo = GitRepo(args.repo)
     repo.prefetch()  # git starts on its answers while the rest of releaser loads
-    hashing = None
+    models = None
     try:
         from releaser.local_history import LocalHistory
 
         history = LocalHistory(repo)
         # The config lives at the top level, wherever in the working tree we were started.
         top = history.state.toplevel
-        # A model's files hash in a child while the config's validator and the engine load.
-        hashing = _early_hashing(args.config, top)
+        # A model's files hash, and it is planned, in a child while the config's validator
+        # and the engine load.
+        models = _early_models(args.config, top)
         from releaser import config as config_mod
         from releaser import release_please
         from releaser.engine import plan, plan_json, plan_warnings, repo_url_from_remote
@@ -103,11 +104,11 @@ def _plan(args: argparse.Namespace) -> int:
             args.config, top, explicit=args.config is not None, fallback=release_please.load
         )
         today, url = date.today(), repo_url_from_remote(history.origin_url())
-        result = plan(history, config, today, url, hashing, printing=True)
+        result = plan(history, config, today, url, models)
         _check_files(history, config, result, args.config or top / config_mod.DEFAULT_PATH)
     finally:
-        if hashing is not None:
-            hashing.close()
+        if models is not None:
+            models.close()
         repo.close()
     from releaser.release_please import manifest_warnings
 
@@ -123,10 +124,11 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _early_hashing(config: Path | None, top: Path):
-    """A child hashing the workspace files of the model components the config names, or
-    None. Read before the config is validated, so anything amiss means no child (the
-    config's load reports it); a config without `type: model` loads no model module."""
+def _early_models(config: Path | None, top: Path):
+    """The child hashing and planning the model components the config names
+    (releaser.models.planner), or None. Read before the config is validated, so anything
+    amiss means no child (the config's load reports it); a config without `type: model`
+    loads no model module."""
     from releaser import config_path
     from releaser.bounded import CONFIG_MAX_BYTES
 
@@ -137,9 +139,9 @@ def _early_hashing(config: Path | None, top: Path):
         return None
     if not config_path.names_a_model(raw):
         return None
-    from releaser.models import prehash
+    from releaser.models import planner
 
-    return prehash.start_for_config(raw, top)
+    return planner.start_for_config(raw, top)
 
 
 def _check_files(history, config, result, path: Path) -> None:

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from releaser.git import GitRepo, LinearLog
     from releaser.git_paths import ChangedCommit
     from releaser.models.planner import ModelWork
-    from releaser.models.prehash import Prehash
 
 
 class LocalWalk(Protocol):
@@ -124,13 +123,13 @@ def plan(
     config: Config,
     today: date,
     repo_url: str | None,
-    hashing: Prehash | None = None,
-    printing: bool = False,
+    started: ModelWork | None = None,
 ) -> EnginePlan:
-    """The plan of every component. `hashing`: a child hashing the models' workspace files
-    started already (releaser.models.prehash.start_for_config); else one is started here
-    when there is a model. `printing`: the caller only prints the plan, so a model may be
-    planned in a child while history is walked and come back as printed (PlannedModel).
+    """The plan of every component. `started`: the work on the model components `releaser
+    plan` started from the config's bytes (releaser.models.planner.start_for_config); it
+    only prints the plan, so its planner plans each model while history is walked and it
+    comes back as printed (PlannedModel). Else a child hashing the models' workspace files
+    is started here when there is a model, and each model is planned whole, in-process.
     Every child is stopped before this returns."""
     head = history.head()
     links = Links(config.repository_url or repo_url)
@@ -139,17 +138,18 @@ def plan(
             Release(c.policy.name, c.policy.path, None, None, None, "none", None, "", (), ())
             for c in config.components
         )
-        if hashing is not None:
-            hashing.close()
+        if started is not None:
+            started.close()
         return EnginePlan(None, empty, ("the repository has no commits yet",))
-    work = None
+    work = started
     models = [c.policy.path for c in config.components if c.model is not None]
-    if models:  # a code-only plan loads no model module
+    if not models and work is not None:
+        work.close()  # the config's bytes said `type: model`, and no component is one
+        work = None
+    elif models and work is None:  # a code-only plan loads no model module
         from releaser.models.planner import model_work
 
-        work = model_work(history.model_source(), models, hashing, printing)
-    elif hashing is not None:
-        hashing.close()
+        work = model_work(history.model_source(), models)
     try:
         return _plan(history, config, today, head, links, work)
     finally:
@@ -206,15 +206,14 @@ def _plan(history: History, config: Config, today: date, head: str, links: Links
 def _ask_models(history: History, work: ModelWork | None, config: Config, tags) -> None:
     """Have `releaser plan`'s planner child plan each model component from its newest tag
     while history is walked; _model takes its answer only if that is still the newest tag."""
-    source = history.model_source() if work is not None and work.printing else None
-    if work is None or source is None:
+    if work is None or work.planner is None or history.model_source() is None:
         return
     asked = [
         (c.policy.name, c, _bounds(tags, c.policy)[1])
         for c in config.components
         if c.model is not None
     ]
-    work.ask(source[1], asked)
+    work.ask(asked)
 
 
 def _model(

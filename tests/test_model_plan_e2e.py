@@ -30,7 +30,7 @@ def planner(request, monkeypatch):
     if request.param == "planned-in-process":
         from releaser.models import planner
 
-        monkeypatch.setattr(planner.ModelWork, "ask", lambda self, workspace, asked: None)
+        monkeypatch.setattr(planner.ModelWork, "ask", lambda self, asked: None)
     return request.param
 
 

@@ -96,6 +96,19 @@ def returns(monkeypatch, owner, name: str) -> list:
     return seen
 
 
+def pids(monkeypatch, owner) -> list[int]:
+    """The pid of every child process `owner` (a prehash.Child) is made for, in order."""
+    started: list[int] = []
+    real = owner.__init__
+
+    def spy(self, pid, *pipes):
+        started.append(pid)
+        real(self, pid, *pipes)
+
+    monkeypatch.setattr(owner, "__init__", spy)
+    return started
+
+
 @pytest.fixture
 def children(monkeypatch):
     """Every hashing child the plans of a test start (pids), the threshold lowered so the
@@ -103,16 +116,15 @@ def children(monkeypatch):
     from releaser.models import prehash
 
     monkeypatch.setattr(prehash, "MIN_BYTES", 0)
-    monkeypatch.setattr(prehash, "EARLY_BYTES", 0)
-    started: list[int] = []
-    real = prehash.Prehash.__init__
+    return pids(monkeypatch, prehash.Prehash)
 
-    def spy(self, pid, *pipes):
-        started.append(pid)
-        real(self, pid, *pipes)
 
-    monkeypatch.setattr(prehash.Prehash, "__init__", spy)
-    return started
+@pytest.fixture
+def planners(monkeypatch):
+    """Every planning child `releaser plan` forks in a test (pids)."""
+    from releaser.models import planner
+
+    return pids(monkeypatch, planner.Planner)
 
 
 def reaped(pid: int) -> bool:
@@ -123,27 +135,27 @@ def reaped(pid: int) -> bool:
     return False
 
 
-def test_the_child_s_digests_are_the_plan_s_and_it_is_reaped(tmp_path, children, monkeypatch):
-    """Where no child plans (the model is planned in-process), the hashing child's digests
-    are what the plan uses."""
+def test_the_child_s_digests_are_the_plan_s_and_it_is_reaped(tmp_path, planners, monkeypatch):
+    """Where the planner is asked nothing (the model is planned in-process), the digests it
+    hashed are what the plan uses."""
     from releaser.domain.model import manifest_digest
-    from releaser.models import planner, prehash
+    from releaser.models import planner
 
-    monkeypatch.setattr(planner.ModelWork, "ask", lambda self, workspace, asked: None)
+    monkeypatch.setattr(planner.ModelWork, "ask", lambda self, asked: None)
 
     answers = []
-    real = prehash.Prehash.known
+    real = planner.ModelWork.known
 
     def spy(self, rel, ident):
         answers.append((rel, real(self, rel, ident)))
         return answers[-1][1]
 
-    monkeypatch.setattr(prehash.Prehash, "known", spy)
+    monkeypatch.setattr(planner.ModelWork, "known", spy)
     repo = released(tmp_path)
     (repo.path / MODEL / "train.py").write_text("fit(depth=6)\n")
     change(repo, base(), NEW_WEIGHTS)
     release = churn(repo)
-    assert len(children) == 1 and reaped(children[0])
+    assert len(planners) == 1 and reaped(planners[0])
     assert answers == [(f"{MODEL}/model.safetensors", (sha(NEW_WEIGHTS), len(NEW_WEIGHTS)))]
     assert rules(release) == ["retrained"]
     digest = manifest_digest([("model.safetensors", sha(NEW_WEIGHTS))])
@@ -153,9 +165,9 @@ def test_the_child_s_digests_are_the_plan_s_and_it_is_reaped(tmp_path, children,
 def test_no_child_when_there_is_little_to_hash(tmp_path, children, monkeypatch):
     """Where nothing started a planning child before the engine (the Action), the engine
     forks one only for enough bytes to hash."""
-    from releaser.models import prehash
+    from releaser.models import planner, prehash
 
-    monkeypatch.setattr(prehash, "start_for_config", lambda raw, top: None)
+    monkeypatch.setattr(planner, "start_for_config", lambda raw, top: None)
     monkeypatch.setattr(prehash, "MIN_BYTES", len(NEW_WEIGHTS) + 1)
     repo = released(tmp_path)
     change(repo, base(), NEW_WEIGHTS)
@@ -163,12 +175,12 @@ def test_no_child_when_there_is_little_to_hash(tmp_path, children, monkeypatch):
     assert children == []
 
 
-def test_a_refused_plan_kills_and_reaps_the_child(tmp_path, children):
+def test_a_refused_plan_kills_and_reaps_the_child(tmp_path, planners):
     repo = released(tmp_path, ", strict: true")
     change(repo, base(), NEW_WEIGHTS)
     code, _out, err = plan_text(repo)
     assert code == 2 and "unexplained" in err
-    assert len(children) == 1 and reaped(children[0])
+    assert len(planners) == 1 and reaped(planners[0])
 
 
 def test_a_file_changed_after_the_child_hashed_it_is_hashed_again(tmp_path, children):
@@ -215,30 +227,35 @@ def test_a_file_the_child_could_not_read_is_reported_as_without_it(tmp_path, chi
     assert str(refused.value) == str(alone.value)
 
 
-def test_plan_starts_hashing_once_before_the_config_validator_loads(tmp_path):
-    """`releaser plan` forks the hashing child from the config's bytes, before jsonschema
-    and the engine load, so the hashing overlaps them; the engine starts no second one."""
+def test_plan_forks_its_planner_once_before_the_config_parser_and_validator_load(tmp_path):
+    """`releaser plan` forks the planner from the config's bytes, before PyYAML, jsonschema
+    and the engine load: the fewer pages the parent has then, the fewer it copies once it
+    writes them (see releaser.models.planner). The planner loads what it needs itself."""
     import subprocess
     import sys
 
     repo = released(tmp_path)
     change(repo, base(), NEW_WEIGHTS)
+    heavy = ("yaml", "jsonschema", "releaser.config", "releaser.engine", "releaser.models.planning")
     code = (
         "import json, sys\n"
-        "from releaser.models import prehash\n"
-        "prehash.EARLY_BYTES = 0\n"
-        "seen, real = [], prehash._fork\n"
+        "from releaser.models import planner\n"
+        "seen, real = [], planner.fork\n"
         "def spy(*args, **kwargs):\n"
-        "    seen.append(sorted(m for m in ('jsonschema', 'releaser.config', 'releaser.engine')"
-        " if m in sys.modules))\n"
+        f"    seen.append(sorted(m for m in {heavy!r} if m in sys.modules))\n"
         "    return real(*args, **kwargs)\n"
-        "prehash._fork = spy\n"
+        "planner.fork = spy\n"
         "from releaser.cli import main\n"
         f"main(['plan', '--json', '--repo', {str(repo.path)!r}])\n"
         "print(json.dumps(seen))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == [[]]
+    *printed, seen = out.stdout.strip().splitlines()
+    assert json.loads(seen) == [[]]
+    (release,) = [
+        r for r in json.loads("\n".join(printed))["releases"] if r["component"] == "churn"
+    ]
+    assert release["model"]["flags"] == ["unexplained-artifact-change"]
 
 
 LOADED = (
@@ -287,7 +304,7 @@ def both_ways(repo, monkeypatch, argv):
     runs = []
     for in_process in (False, True):
         if in_process:
-            monkeypatch.setattr(planner.ModelWork, "ask", lambda self, workspace, asked: None)
+            monkeypatch.setattr(planner.ModelWork, "ask", lambda self, asked: None)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main([*argv, "--repo", str(repo.path)])
@@ -341,8 +358,9 @@ def test_an_answer_for_another_newest_tag_is_not_used(tmp_path):
     tag = Tag("churn@v1.0.0", parse_version("1.0.0"), sha)
     other = Tag("churn@v0.9.0", parse_version("0.9.0"), sha)
     git = GitRepo(repo.path)
-    running = planner.start(repo.path, [("churn", component, tag)], None)
+    running = planner.fork(repo.path, None)
     assert running is not None
+    running.ask([("churn", component, tag)])
     try:
         assert running.printed(git, component, other, other, frozenset()) is None
         printed = running.printed(git, component, tag, tag, frozenset())
@@ -352,30 +370,28 @@ def test_an_answer_for_another_newest_tag_is_not_used(tmp_path):
         git.close()
 
 
-def test_a_planner_that_dies_leaves_the_model_to_the_plan_with_the_digests(
-    tmp_path, children, monkeypatch
-):
-    """The planning child fails: the model is planned in-process, and the hashing child's
-    digests still reach it (through the planner, or hashed again), so the plan is right."""
-    from releaser.models import planner, prehash
+def test_a_planner_that_dies_leaves_the_model_to_the_plan(tmp_path, planners, monkeypatch):
+    """The planning child fails: the model is planned in-process, its files hashed again,
+    so the plan is right."""
+    from releaser.models import planner
 
     def dies(*args):
         raise RuntimeError("the planner fails")
 
     monkeypatch.setattr(planner, "_plan", dies)  # the child forks with it
     answered = returns(monkeypatch, planner.ModelWork, "printed")
-    digests = returns(monkeypatch, prehash.Prehash, "known")
+    digests = returns(monkeypatch, planner.ModelWork, "known")
     repo = released(tmp_path)
     change(repo, base(), NEW_WEIGHTS)
     assert churn(repo)["model"]["flags"] == ["unexplained-artifact-change"]
-    assert answered == [None] and len(children) == 1 and reaped(children[0])
+    assert answered == [None] and len(planners) == 1 and reaped(planners[0])
     assert digests == [None]  # nothing forwarded: hashed again in-process
 
 
-def test_a_refused_plan_is_made_again_with_the_forwarded_digests(tmp_path, children, monkeypatch):
-    from releaser.models import prehash
+def test_a_refused_plan_is_made_again_with_the_forwarded_digests(tmp_path, monkeypatch):
+    from releaser.models import planner
 
-    digests = returns(monkeypatch, prehash.Prehash, "known")
+    digests = returns(monkeypatch, planner.ModelWork, "known")
     repo = released(tmp_path, ", strict: true")
     change(repo, base(), NEW_WEIGHTS)
     code, _out, err = plan_text(repo)
@@ -383,55 +399,10 @@ def test_a_refused_plan_is_made_again_with_the_forwarded_digests(tmp_path, child
     assert digests == [(sha(NEW_WEIGHTS), len(NEW_WEIGHTS))]  # forwarded by the planner
 
 
-def test_two_processes_sharing_the_queue_take_each_file_once(tmp_path):
-    """prehash.share: each 4-byte index is read whole by one reader, so the hashing child
-    and a planner child never hash the same file, and together they hash all of them."""
-    from releaser.models import prehash
-
-    names = [f"w{i}.bin" for i in range(40)]
-    for index, name in enumerate(names):
-        (tmp_path / name).write_bytes(bytes([index]) * (1000 + index))
-    queue_read, queue_write = os.pipe()
-    os.write(queue_write, b"".join(i.to_bytes(4, "big") for i in range(len(names))))
-    os.close(queue_write)
-    readers = []
-    for _ in range(2):
-        out_read, out_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                os.close(out_read)
-                prehash.share(
-                    queue_read,
-                    names,
-                    tmp_path,
-                    lambda entry, fd=out_write: os.write(fd, json.dumps(entry).encode() + b"\n"),
-                )
-            except BaseException:  # noqa: BLE001 - a test child never returns into pytest
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(out_write)
-        readers.append((pid, out_read))
-    os.close(queue_read)
-    taken = []
-    for pid, fd in readers:
-        with os.fdopen(fd, "rb") as pipe:
-            taken.append([json.loads(line) for line in pipe.read().splitlines()])
-        assert os.waitpid(pid, 0)[1] == 0
-    hashed = [entry[0] for entries in taken for entry in entries]
-    assert sorted(hashed) == sorted(names)  # every file once, none twice
-    for entries in taken:
-        for name, digest, size, *_ in entries:
-            assert (digest, size) == (sha((tmp_path / name).read_bytes()), 1000 + names.index(name))
-
-
-def test_files_past_the_queue_are_hashed_by_the_child_all_the_same(tmp_path, children, monkeypatch):
+def test_the_hashing_child_hashes_every_file_the_manifest_lists(tmp_path, children):
     from releaser.models import prehash
     from releaser.models.hashing import hash_file, identity
 
-    monkeypatch.setattr(prehash, "MAX_QUEUED", 2)
     model = tmp_path / "m"
     model.mkdir()
     files = {f"w{i}.bin": bytes([i]) * (100 * (i + 1)) for i in range(5)}
@@ -467,16 +438,44 @@ def test_a_model_of_many_files_plans_the_same_in_the_child_and_in_process(tmp_pa
     assert release["model"]["flags"] == ["unexplained-artifact-change"]
 
 
-def test_a_small_model_is_hashed_by_the_planner_alone(tmp_path, monkeypatch):
-    """Under EARLY_BYTES, releaser plan starts no hashing child: the planner hashes the
-    few bytes itself, one process fewer on the second core."""
+def test_plan_forks_one_child_that_hashes_the_files_itself(tmp_path, planners, monkeypatch):
+    """`releaser plan` starts no hashing child beside its planner: a second fork would cost
+    the parent more page copies than the hashing it takes off the planner."""
     from releaser.domain.model import manifest_digest
     from releaser.models import prehash
 
-    started = returns(monkeypatch, prehash.Prehash, "__init__")
+    started = pids(monkeypatch, prehash.Prehash)
     repo = released(tmp_path)
     change(repo, base(), NEW_WEIGHTS)
     release = churn(repo)
-    assert release["model"]["flags"] == ["unexplained-artifact-change"] and started == []
+    assert release["model"]["flags"] == ["unexplained-artifact-change"]
+    assert started == [] and len(planners) == 1 and reaped(planners[0])
     digest = manifest_digest([("model.safetensors", sha(NEW_WEIGHTS))])
     assert release["model"]["manifest_sha256"] == digest
+
+
+def test_a_question_larger_than_the_pipe_holds_is_answered_whole(tmp_path):
+    """Planner.ask writes what the pipe takes without waiting; the rest is sent once the
+    parent waits for the answer, and the child plans every component it was asked."""
+    from releaser import config as config_mod
+    from releaser.git import GitRepo
+    from releaser.models import planner
+
+    repo = released(tmp_path)
+    change(repo, base(), NEW_WEIGHTS)
+    (component,) = [c for c in config_mod.load(None, repo.path).components if c.model]
+    asked = [(f"model-{i:05d}-{'x' * 200}", component, None) for i in range(600)]
+    running = planner.fork(repo.path, None)
+    assert running is not None
+    git = GitRepo(repo.path)
+    try:
+        running.ask(asked)
+        assert running._unsent  # ~150 KB: more than a pipe holds unread
+        printed = running.printed(git, component, None, None, frozenset())
+        assert printed is None  # planned as `model-00000-...`, not as `churn`
+        plans = running._answer()["plans"]
+        assert sorted(plans) == sorted(name for name, _c, _t in asked)
+        assert all(plan["summary"]["forms"]["false"] for plan in plans.values())
+    finally:
+        running.close()
+        git.close()

@@ -1,17 +1,23 @@
-"""`releaser plan`'s model components planned in a child process while the parent walks
-history.
+"""`releaser plan`'s model components planned in one child process, forked before the
+parent has loaded its config.
 
-Planning a model costs the parent ~40 ms besides hashing: ~25 ms to import the model modules
-(their frozen dataclasses), then reading model.yaml now and at the tag. `releaser plan`
-prints a model's plan and does nothing else with it, so once the config is loaded and each
-component's newest tag is known, the engine forks this child (start). The child inherits
-the config and the tags, imports the model modules, reads each baseline from git while the
-hashing child (releaser.models.prehash) still hashes, takes a share of the files that child
-has yet to hash (prehash.share; for a small model there is no such child and it hashes them
-all), then reads the workspace's manifest with the digests, and answers with each plan as
-printed: its bump, the `model` object of `plan --json` and its text lines, with and without
-a code change in the range (only the parent's walk knows which; planning.summary). The
-parent then loads no model module at all.
+Planning a model costs ~40 ms besides hashing: ~25 ms to import the model modules (their
+frozen dataclasses), then reading model.yaml now and at the tag. `releaser plan` prints a
+model's plan and does nothing else with it. So as soon as its config's bytes say
+`type: model` (start_for_config) it forks this planner, which loads what it needs itself
+(the YAML parser, the schema validator, the model modules), hashes the files the manifests
+list and reads the workspace's manifests, on the core the parent leaves idle while it
+loads and validates its config. Once the parent knows each model component's newest tag
+it asks (Planner.ask); the planner reads each baseline from git and answers with each plan
+as printed: its bump, the `model` object of `plan --json` and its text lines, with and
+without a code change in the range (only the parent's walk knows which; planning.summary).
+The parent then loads no model module at all.
+
+One fork, as early as it can be: a forked process shares its parent's memory pages until
+either writes one, and each page of the parent's that the parent writes afterwards costs it
+a copy (~7 us on the 2-core machine). Forked this early, the parent has the fewest pages to
+copy; forked after the parent had loaded PyYAML and jsonschema, and with a second child for
+the hashing, the plan took 20 to 35 ms longer (bench/results-model.md).
 
 An answer is used only for the newest tag it was planned from. No answer, an error in the
 child, a plan it could not make (a strict refusal, a bad manifest): the model is planned
@@ -33,16 +39,36 @@ if TYPE_CHECKING:
     from releaser.git import GitRepo
     from releaser.models.hashing import Identity
 
-# (component name, Component, its newest Tag or None): what the child plans.
+# (component name, Component, its newest Tag or None): what the parent asks the child.
 Asked = list[tuple[str, Any, Any]]
+Digests = dict[str, tuple[str, int, "Identity"]]
 
 
 class Planner(prehash.Child):
     """The planning child and, once it has answered, its plans and the digests it read."""
 
-    def __init__(self, pid: int, fd: int) -> None:
+    def __init__(self, pid: int, fd: int, question: int) -> None:
         super().__init__(pid, fd)
+        self._question: int | None = question  # the pipe the child reads what is asked on
+        self._unsent = b""
         self._reply: dict[str, Any] | None = None
+        self._digests: Digests | None = None
+
+    def ask(self, asked: Asked) -> None:
+        """Have the child plan `asked`. Written without waiting: what the pipe cannot take
+        yet (a question about many components) is sent once this process waits anyway."""
+        if self._question is None:
+            return
+        data = json.dumps([_question(*entry) for entry in asked]).encode()
+        try:
+            os.set_blocking(self._question, False)
+            self._unsent = data[os.write(self._question, data) :]
+        except BlockingIOError:
+            self._unsent = data
+        except OSError:  # the child is gone: the model is planned in-process
+            self._unsent = b""
+        if not self._unsent:
+            self._end_question()
 
     def printed(
         self, repo: GitRepo, component: Any, latest: Any, since: Any, changed: Any
@@ -66,12 +92,35 @@ class Planner(prehash.Child):
                 form = summary["forms"]["true"]
         return None if form is None else PlannedModel.from_form(form)
 
-    def digests(self) -> dict[str, tuple[str, int, Identity]]:
-        """What the hashing child reported, as the child forwarded it (prehash.hand_over)."""
-        return prehash.answers(self._answer().get("digests", []))
+    def digests(self) -> Digests:
+        """The digests of the files the child hashed (prehash.answers)."""
+        if self._digests is None:
+            self._digests = prehash.answers(self._answer().get("digests", []))
+        return self._digests
+
+    def close(self) -> None:
+        if self._question is not None:
+            os.close(self._question)
+            self._question = None
+        super().close()
+
+    def _end_question(self) -> None:
+        """Send what is left of the question and close it: the child reads it to its end
+        (an empty one: nothing to plan) before it answers, so this never waits for long."""
+        if self._question is None:
+            return
+        try:
+            os.set_blocking(self._question, True)
+            while self._unsent:
+                self._unsent = self._unsent[os.write(self._question, self._unsent) :]
+        except OSError:
+            pass  # the child is gone: no answer, planned in-process
+        os.close(self._question)
+        self._question, self._unsent = None, b""
 
     def _answer(self) -> dict[str, Any]:
         if self._reply is None:
+            self._end_question()
             data = self._read_all()
             try:
                 reply = json.loads(data) if data else {}
@@ -85,62 +134,67 @@ def _tag_key(tag: Any) -> list[str] | None:
     return None if tag is None else [tag.name, tag.sha]
 
 
-def start(workspace: Path, asked: Asked, hashing: prehash.Prehash | None) -> Planner | None:
-    """A child planning the `asked` model components, reading `hashing`'s digests when
-    there is a hashing child; None when there is no fork here."""
-    if not asked or not hasattr(os, "fork"):
+def _question(name: str, component: Any, previous: Any) -> dict[str, Any]:
+    """One component asked about, as the child reads it (_asked)."""
+    settings = component.model
+    return {
+        "name": name,
+        "path": component.policy.path,
+        "strict": settings.strict,
+        "bumps": [[rule, bump.label] for rule, bump in settings.bumps],
+        "previous": _tag_key(previous),
+    }
+
+
+def start_for_config(raw: bytes, top: Path) -> ModelWork:
+    """`releaser plan`'s planner for the model components a config's bytes name, forked
+    before the config is even parsed here (none where this system cannot fork)."""
+    return ModelWork(None, fork(top, raw))
+
+
+def fork(workspace: Path, raw: bytes | None) -> Planner | None:
+    """A child that will plan what it is asked (Planner.ask) in `workspace`; None when
+    there is no fork here. `raw`: the config's bytes, from which it hashes the files and
+    reads the manifests before it is asked."""
+    if not hasattr(os, "fork"):
         return None
-    started: list[Planner] = []
-    # From here on the digests reach this process through the planner, whatever happens.
-    handed = None
-    if hashing is not None:
-        handed = hashing.hand_over(lambda: started[0].digests() if started else {})
-    hashed, queue = handed if handed is not None else (None, None)
     read, write = os.pipe()
+    question, asking = os.pipe()
     try:
-        with warnings.catch_warnings():  # 3.12 warns of fork beside threads; none run here
+        with warnings.catch_warnings():  # 3.12 warns of fork beside threads; see _child
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError:
         pid = -1
     if pid == 0:
-        _child(write, hashed, queue, workspace, asked)  # never returns
-    for fd in (write, hashed, queue, read if pid < 0 else None):
-        if fd is not None:
-            os.close(fd)  # the child reads the digests and the queue now, from its copies
+        _child(write, question, workspace, raw)  # never returns
+    os.close(write)
+    os.close(question)
     if pid < 0:
+        os.close(read)
+        os.close(asking)
         return None
-    started.append(Planner(pid, read))
-    return started[0]
+    return Planner(pid, read, asking)
 
 
-def model_work(
-    source: tuple[Any, Path] | None,
-    models: list[str],
-    hashing: prehash.Prehash | None,
-    printing: bool,
-) -> ModelWork:
-    """What works on a plan's model components (at `models`, in the clone and working tree
-    `source`) beside its walk: `hashing` when the caller started it; else, unless the
-    caller prints (its planner hashes a small model itself), a hashing child when there
-    is enough to hash."""
-    if hashing is None and not printing and source is not None:
-        hashing = prehash.start(source[1], models)
-    return ModelWork(hashing, printing)
+def model_work(source: tuple[Any, Path] | None, models: list[str]) -> ModelWork:
+    """What works beside the walk of a plan nobody started work for (the Action's) on its
+    model components (at `models`, in the clone and working tree `source`): a hashing child
+    when there is enough to hash. The Action plans each model whole, in-process."""
+    return ModelWork(prehash.start(source[1], models) if source is not None else None)
 
 
 class ModelWork:
-    """What works on a plan's model components beside its history walk: the hashing child
-    (prehash), and for `releaser plan` (`printing`) this planner. Closed with the plan."""
+    """What works on a plan's model components beside its history walk: the Action's
+    hashing child (prehash), or `releaser plan`'s planner. Closed with the plan."""
 
-    def __init__(self, hashing: prehash.Prehash | None, printing: bool) -> None:
+    def __init__(self, hashing: prehash.Prehash | None, planner: Planner | None = None) -> None:
         self.hashing = hashing
-        self.printing = printing
-        self.planner: Planner | None = None
+        self.planner = planner
 
-    def ask(self, workspace: Path, asked: Asked) -> None:
-        if self.printing and self.planner is None:
-            self.planner = start(workspace, asked, self.hashing)
+    def ask(self, asked: Asked) -> None:
+        if self.planner is not None:
+            self.planner.ask(asked)
 
     def printed(
         self, repo: GitRepo, component: Any, latest: Any, since: Any, changed: Any
@@ -150,6 +204,8 @@ class ModelWork:
         return self.planner.printed(repo, component, latest, since, changed)
 
     def known(self, rel: str, ident: Identity) -> tuple[str, int] | None:
+        if self.planner is not None:
+            return prehash.lookup(self.planner.digests(), rel, ident)
         return self.hashing.known(rel, ident) if self.hashing is not None else None
 
     def close(self) -> None:
@@ -159,18 +215,19 @@ class ModelWork:
             self.hashing.close()
 
 
-def _child(out: int, hashed: int | None, queue: int | None, workspace: Path, asked: Asked) -> None:
-    """Plan `asked`, write one JSON object to `out` ({"plans": ..., "digests": ...}), exit."""
+def _child(out: int, question: int, workspace: Path, raw: bytes | None) -> None:
+    """Plan what the parent asks, write one JSON object to `out` ({"plans": ...,
+    "digests": ...}), exit. Only this thread exists here; the parent's objects another
+    thread may have held a lock of (its git pipes) are never used, only closed."""
     code = 0
     try:
         # The parent's pipes to git stay the parent's: a git process must see its EOFs.
         low = 3
-        for fd in sorted(fd for fd in (out, hashed, queue) if fd is not None):
+        for fd in sorted((out, question)):
             os.closerange(low, fd)
             low = fd + 1
         os.closerange(low, 1 << 16)
-        reply = _plan(hashed, queue, workspace, asked)
-        data = json.dumps(reply).encode()
+        data = json.dumps(_plan(question, workspace, raw)).encode()
         while data:
             data = data[os.write(out, data) :]
     except BaseException:  # noqa: BLE001 - whatever happens, never return into the plan
@@ -179,61 +236,87 @@ def _child(out: int, hashed: int | None, queue: int | None, workspace: Path, ask
         os._exit(code)
 
 
-def _plan(hashed: int | None, queue: int | None, workspace: Path, asked: Asked) -> dict[str, Any]:
+def _asked(question: int) -> list[tuple[Any, Any]]:
+    """What the parent asks, read to its end (empty: nothing, it plans in-process): each
+    component as planning.Target, with its newest tag or None."""
+    from releaser.domain.bump import Bump
+    from releaser.models.planning import Target
+
+    with os.fdopen(question, "rb") as pipe:
+        data = pipe.read()
+    asked = []
+    for entry in json.loads(data) if data else []:
+        bumps = tuple((rule, Bump[label.upper()]) for rule, label in entry["bumps"])
+        target = Target(entry["name"], entry["path"], entry["strict"], bumps)
+        previous = _Tag(*entry["previous"]) if entry["previous"] is not None else None
+        asked.append((target, previous))
+    return asked
+
+
+class _Tag:
+    """A tag as the parent names it: by its name and commit (planning.Tag)."""
+
+    __slots__ = ("name", "sha")
+
+    def __init__(self, name: str, sha: str) -> None:
+        self.name = name
+        self.sha = sha
+
+
+def _plan(question: int, workspace: Path, raw: bytes | None) -> dict[str, Any]:
+    lines: list[Any] = []
+    found: Digests = {}
+
+    def known(rel: str, ident: Identity) -> tuple[str, int] | None:
+        return prehash.lookup(found, rel, ident)
+
+    def read_now(paths: list[str]) -> dict[str, Any]:
+        """The workspace's manifests of the components at `paths`, their files hashed; one
+        that fails is read again once asked, which says why."""
+        names = [name for name, _size in prehash.listed(workspace, paths) if name not in found]
+        prehash.hash_all(names, workspace, lines.append)
+        found.update(prehash.answers(lines))
+        from releaser.models import planning
+
+        out: dict[str, Any] = {}
+        for path in paths:
+            try:
+                out[path] = planning.in_workspace(workspace, path, known)
+            except Exception:  # noqa: BLE001 - planned again once asked
+                continue
+        return out
+
+    # Before it is asked: the model components as the config's bytes name them. The
+    # question holds the validated config's; a path read here that it does not name is
+    # simply not used, and one it names that was not read here is read then.
+    now = read_now(prehash.model_paths(raw)) if raw is not None else {}
+    asked = _asked(question)
+    missing = list(dict.fromkeys(t.path for t, _previous in asked if t.path not in now))
+    if missing:
+        now.update(read_now(missing))
+    return {"plans": _summaries(workspace, asked, now, known), "digests": lines}
+
+
+def _summaries(workspace: Path, asked, now: dict[str, Any], known) -> dict[str, Any]:
+    """Each asked component's plan as printed (planning.summary), from its baseline read
+    from git; a summary of None has the parent plan it in-process and say why."""
     from releaser.git import GitRepo
     from releaser.models import planning
 
-    lines: list[Any] = []
-    found: dict[str, tuple[str, int, Identity]] | None = None
-
-    def reported() -> dict[str, tuple[str, int, Identity]]:
-        """The hashing child's digests and this one's, read to its end once (by then it has
-        hashed what it took from the queue)."""
-        nonlocal found
-        if found is None:
-            if hashed is not None:
-                with os.fdopen(hashed, "rb") as pipe:
-                    for line in pipe.read().split(b"\n"):
-                        try:
-                            lines.append(json.loads(line))
-                        except ValueError:
-                            continue
-            found = prehash.answers(lines)
-        return found
-
-    def known(rel: str, ident: Identity) -> tuple[str, int] | None:
-        entry = reported().get(rel)
-        return (entry[0], entry[1]) if entry is not None and entry[2] == ident else None
-
     plans: dict[str, Any] = {}
+    if not asked:
+        return plans
     repo = GitRepo(workspace)
     try:
-        # The baselines first: git answers while the weights are still hashing.
-        baselines: dict[str, Any] = {}
-        for name, component, previous in asked:
+        for target, previous in asked:
             try:
-                path = component.policy.path
-                baselines[name] = planning.at_tag(repo, previous, path) if previous else None
+                found = planning.at_tag(repo, previous, target.path) if previous else None
+                summary = planning.summary(
+                    workspace, target, previous, found, known, now.get(target.path)
+                )
             except Exception:  # noqa: BLE001 - planned again in-process, which says why
-                baselines[name] = _FAILED
-        if queue is not None:  # then take a share of the files still to hash
-            paths = [component.policy.path for _name, component, _previous in asked]
-            names = [name for name, _size in prehash.listed(workspace, paths)]
-            prehash.share(queue, names, workspace, lines.append)
-        for name, component, previous in asked:
-            summary = None
-            if baselines[name] is not _FAILED:
-                try:
-                    summary = planning.summary(
-                        workspace, component, previous, baselines[name], known
-                    )
-                except Exception:  # noqa: BLE001 - planned again in-process, which says why
-                    summary = None
-            plans[name] = {"previous": _tag_key(previous), "summary": summary}
+                summary = None
+            plans[target.name] = {"previous": _tag_key(previous), "summary": summary}
     finally:
         repo.close()
-    reported()
-    return {"plans": plans, "digests": lines}
-
-
-_FAILED = object()
+    return plans

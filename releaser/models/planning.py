@@ -4,9 +4,11 @@ commit of the range changed anything else under the component path."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from releaser.domain.bump import Bump
 from releaser.domain.model_plan import ModelPlan, plan_model
 from releaser.errors import ConfigError
 from releaser.models import manifest as loader
@@ -15,9 +17,36 @@ from releaser.models import sources
 if TYPE_CHECKING:
     from releaser.config import Component
     from releaser.domain.model import ModelManifest
-    from releaser.domain.release import Tag
     from releaser.git import GitRepo
     from releaser.models.hashing import Known
+
+
+class Tag(Protocol):
+    """A tag by its name and commit: a releaser.domain.release.Tag, or one that releaser
+    plan's planner child was told of (releaser.models.planner)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def sha(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a model's plan needs of its component: its name, its path and its options
+    (config.ModelSettings: `strict`, and `model-bumps` as (rule id, bump) pairs)."""
+
+    name: str
+    path: str
+    strict: bool = False
+    bumps: tuple[tuple[str, Bump], ...] = ()
+
+    @classmethod
+    def of(cls, component: Component) -> Target:
+        settings = component.model
+        assert settings is not None  # a model component
+        return cls(component.policy.name, component.policy.path, settings.strict, settings.bumps)
 
 
 class TagFiles(sources.GitFiles):
@@ -137,30 +166,40 @@ Read = tuple[tuple["ModelManifest", bytes], "tuple[ModelManifest, bytes] | None"
 
 
 def current(
-    workspace: Path, component: Component, known: Known | None = None
+    workspace: Path, target: Target, known: Known | None = None
 ) -> tuple[ModelManifest, bytes]:
     """The manifest in the workspace (its files hashed) and its model.yaml."""
-    files = sources.WorkspaceFiles(workspace, component.policy.path, known)
-    raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
-    if raw is None:
+    found = in_workspace(workspace, target.path, known)
+    if found is None:
+        shown = sources.WorkspaceFiles(workspace, target.path).shown
         raise ConfigError(
-            f"{files.shown(loader.MANIFEST_NAME)}: not found; component "
-            f"{component.policy.name!r} is of type: model and needs one"
+            f"{shown(loader.MANIFEST_NAME)}: not found; component "
+            f"{target.name!r} is of type: model and needs one"
         )
-    return loader.parse(raw, files), raw
+    return found
+
+
+def in_workspace(
+    workspace: Path, path: str, known: Known | None = None
+) -> tuple[ModelManifest, bytes] | None:
+    """The manifest of the component at `path` in the workspace (its files hashed) and its
+    model.yaml; None when there is no model.yaml."""
+    files = sources.WorkspaceFiles(workspace, path, known)
+    raw = files.read(loader.MANIFEST_NAME, sources.MAX_YAML_BYTES)
+    return None if raw is None else (loader.parse(raw, files), raw)
 
 
 def read(
     repo: GitRepo,
     workspace: Path,
-    component: Component,
+    target: Target,
     previous: Tag | None,
     known: Known | None = None,
 ) -> Read:
     """(the manifest in the workspace and its model.yaml, the same at `previous` or None):
     what a model's plan reads, whichever commits the range holds."""
-    now = current(workspace, component, known)
-    found = at_tag(repo, previous, component.policy.path) if previous is not None else None
+    now = current(workspace, target, known)
+    found = at_tag(repo, previous, target.path) if previous is not None else None
     return now, found
 
 
@@ -171,11 +210,9 @@ def new_weights(models: Read) -> bool:
     return found is not None and found[0].digests.manifest_sha256 != current.digests.manifest_sha256
 
 
-def finish(component: Component, previous: Tag | None, models: Read, changed: bool) -> ModelPlan:
+def finish(target: Target, previous: Tag | None, models: Read, changed: bool) -> ModelPlan:
     """The plan from what read() found; `changed`: whether code under the component changed
     in the range. Refuses (exit 2) what strict forbids."""
-    settings = component.model
-    assert settings is not None
     (current, _raw), found = models
     baseline = found[0] if found is not None else None
     result = plan_model(
@@ -183,11 +220,11 @@ def finish(component: Component, previous: Tag | None, models: Read, changed: bo
         baseline,
         previous.name if previous is not None and baseline is not None else None,
         changed,
-        settings.overrides,
-        settings.strict,
+        dict(target.bumps),
+        target.strict,
     )
     if result.errors:
-        raise ConfigError(f"{component.policy.name}: {result.errors[0]}")
+        raise ConfigError(f"{target.name}: {result.errors[0]}")
     return result
 
 
@@ -204,7 +241,8 @@ def plan_for(
     `since` the tag its commit range starts after; `changed_paths`, when given, the paths under the
     component its commits since `since` changed; `known`, digests hashed already (prehash).
     Refuses (exit 2) what strict forbids."""
-    models = read(repo, workspace, component, previous, known)
+    target = Target.of(component)
+    models = read(repo, workspace, target, previous, known)
     changed = False
     if new_weights(models):
         start = since or previous
@@ -212,36 +250,36 @@ def plan_for(
         walked = changed_paths if since is not None else None
         found = models[1]
         assert found is not None
-        changed = code_changed(repo, start, component.policy.path, (models[0], found), walked)
-    return finish(component, previous, models, changed)
+        changed = code_changed(repo, start, target.path, (models[0], found), walked)
+    return finish(target, previous, models, changed)
 
 
 def summary(
     workspace: Path,
-    component: Component,
+    target: Target,
     previous: Tag | None,
     found: tuple[ModelManifest, bytes] | None,
     known: Known,
+    now: tuple[ModelManifest, bytes] | None = None,
 ) -> dict[str, Any]:
-    """What releaser plan prints of the model plan of `component`, computed before the walk
+    """What releaser plan prints of the model plan of `target`, computed before the walk
     knows whether code changed in the range (releaser.models.planner's child): the printed
     form (the bump, plan --json's `model` object, the text lines) with and without a code
     change, and what training writes, from which the caller tells which applies. `found`:
-    the manifest at `previous` (at_tag), read first while the weights hash. A form
-    whose plan is refused is null: the caller then plans in-process and says why."""
+    the manifest at `previous` (at_tag); `now`, the workspace's (in_workspace) when read
+    already. A form whose plan is refused is null: the caller then plans in-process and
+    says why."""
     from releaser.models.text import model_lines
 
-    models = (current(workspace, component, known), found)
+    models = (now or current(workspace, target, known), found)
     forms: dict[str, Any] = {}
     for changed in (False, True) if new_weights(models) else (False,):
         try:
-            plan = finish(component, previous, models, changed)
+            plan = finish(target, previous, models, changed)
         except ConfigError:
             forms[str(changed).lower()] = None
             continue
         printed = {"bump": plan.model_bump.label, "json": plan.as_json()}
         forms[str(changed).lower()] = {**printed, "lines": model_lines(plan)}
-    trained = (
-        outputs(component.policy.path, (models[0], found)) if found and "true" in forms else None
-    )
+    trained = outputs(target.path, (models[0], found)) if found and "true" in forms else None
     return {"forms": forms, "outputs": sorted(trained) if trained is not None else None}

@@ -1,11 +1,9 @@
 """The workspace's model files hashed in a child process while the plan walks history.
 
 A plan with a model component forks once, before its history walk, when the components'
-model.yaml name files worth hashing (start). `releaser plan` forks earlier still, as soon
-as the config's bytes say `type: model` and its manifests list enough to hash, before the
-config's validator and the engine have loaded (start_for_config): the hashing overlaps
-those imports too. This module stays light for that reason (no model module; hashlib loads
-in the child).
+model.yaml name files worth hashing (start). This module stays light (no model module;
+hashlib loads in the child), and releaser.models.planner's child, which hashes the files
+itself, reads the manifests' file lists with it too.
 
 The child hashes each file with hashing.hash_identified (the same opening as in-process
 hashing: no symlink, no .git, nothing outside the workspace) and reports, per
@@ -13,10 +11,8 @@ workspace-relative path, the digest, the size and the identity of the file it re
 plan then opens each file as before and takes the child's digest only for that exact path
 and only when the file it opened has the same identity. No answer, an error in the child, a
 file changed since: the file is hashed in-process, so every error reads as without the
-child. For `releaser plan`, releaser.models.planner's child reads these digests instead of
-the parent (hand_over) and forwards them. A forked child, not a thread: hashlib gives the
-GIL back per chunk, but getting it again behind the history parser made threaded hashing
-slower than hashing first.
+child. A forked child, not a thread: hashlib gives the GIL back per chunk, but getting it
+again behind the history parser made threaded hashing slower than hashing first.
 """
 
 from __future__ import annotations
@@ -39,11 +35,6 @@ MANIFEST_NAME = "model.yaml"
 MAX_YAML_BYTES = 1024 * 1024  # as releaser.models.sources reads a model.yaml
 # Below this many bytes in all, hashing in-process costs less than a child (~1 ms a MiB).
 MIN_BYTES = 8 * 1024 * 1024
-# Below this, releaser plan's planner child hashes the files itself, done before the walk is
-# (~1 ms a MiB); above, a hashing child starts at once, before the config is even loaded.
-EARLY_BYTES = 64 * 1024 * 1024
-# Files whose hashing a planner may share: what a pipe holds unread (64 KiB) in 4-byte indices.
-MAX_QUEUED = 8192
 
 
 class Child:
@@ -86,44 +77,25 @@ class Child:
 class Prehash(Child):
     """The hashing child and, once collected, its answers: path -> (sha256, size, identity)."""
 
-    def __init__(self, pid: int, fd: int, queue: int | None = None) -> None:
+    def __init__(self, pid: int, fd: int) -> None:
         super().__init__(pid, fd)
-        self._queue = queue  # the files still to hash (share), for a planner to take some
         self._results: dict[str, tuple[str, int, Identity]] | None = None
-        self._source: Callable[[], dict[str, tuple[str, int, Identity]]] | None = None
 
     def known(self, rel: str, ident: Identity) -> tuple[str, int] | None:
         """(sha256, size) the child found for the file at `rel` with identity `ident`."""
-        found = self._collect().get(rel)
-        if found is None or found[2] != ident:
-            return None
-        return found[0], found[1]
-
-    def hand_over(
-        self, source: Callable[[], dict[str, tuple[str, int, Identity]]]
-    ) -> tuple[int, int | None] | None:
-        """The pipe the child's digests arrive on and the queue of files it has yet to hash,
-        for another child (releaser.models.planner) to read and share instead of this
-        process; `known` then answers from `source()`, what that child forwards. None when
-        the digests were read here already. The caller closes both."""
-        if self._fd is None or self._results is not None:
-            return None
-        handed = (self._fd, self._queue)
-        self._fd, self._queue, self._source = None, None, source
-        return handed
-
-    def _collect(self) -> dict[str, tuple[str, int, Identity]]:
-        if self._results is None and self._source is not None:
-            self._results = self._source()
         if self._results is None:
             self._results = _answers(self._read_all())
-        return self._results
+        return lookup(self._results, rel, ident)
 
-    def close(self) -> None:
-        if self._queue is not None:
-            os.close(self._queue)
-            self._queue = None
-        super().close()
+
+def lookup(
+    found: dict[str, tuple[str, int, Identity]], rel: str, ident: Identity
+) -> tuple[str, int] | None:
+    """(sha256, size) in `found` (answers) for the file at `rel` with identity `ident`."""
+    entry = found.get(rel)
+    if entry is None or entry[2] != ident:
+        return None
+    return entry[0], entry[1]
 
 
 def _answers(data: bytes) -> dict[str, tuple[str, int, Identity]]:
@@ -201,26 +173,13 @@ def model_paths(raw: bytes) -> list[str]:
         return []
 
 
-def start_for_config(raw: bytes, top: Path) -> Prehash | None:
-    """A child hashing the files of the model components of a config, from its bytes
-    before it is validated, or None for a config without one, for less than EARLY_BYTES
-    to hash (releaser plan's planner child hashes those itself, one process fewer on the
-    second core), or no fork here. What the config and the manifests name is only ever
-    hashed through releaser.paths, and a digest is only ever used for the very file the
-    plan opens."""
-    files = listed(top, model_paths(raw))  # PyYAML and two small files: a few ms
-    if sum(size for _name, size in files) < EARLY_BYTES:
-        return None
-    return _fork(top, lambda: files)
-
-
 def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
     """A child hashing the artifact files the model.yaml of `components` list, or None when
     there is too little to hash, or no fork here."""
     files = listed(workspace, components)
     if sum(size for _name, size in files) < MIN_BYTES:
         return None
-    return _fork(workspace, lambda: files)
+    return _fork(workspace, files)
 
 
 def listed(workspace: Path, components: Iterable[str]) -> list[tuple[str, int]]:
@@ -229,77 +188,48 @@ def listed(workspace: Path, components: Iterable[str]) -> list[tuple[str, int]]:
     return list(dict((name, size) for name, size in found).items())
 
 
-def _fork(workspace: Path, files: Callable[[], list[tuple[str, int]]]) -> Prehash | None:
+def _fork(workspace: Path, files: list[tuple[str, int]]) -> Prehash | None:
     if not hasattr(os, "fork"):
         return None
     read, write = os.pipe()
-    queue = os.pipe()
     try:
         with warnings.catch_warnings():  # 3.12 warns of fork beside threads; see _child
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError:
-        for fd in (read, write, *queue):
-            os.close(fd)
+        os.close(read)
+        os.close(write)
         return None
     if pid == 0:
-        _child(write, queue, workspace, files)  # never returns
+        _child(write, workspace, [name for name, _size in files])  # never returns
     os.close(write)
-    os.close(queue[1])
-    return Prehash(pid, read, queue[0])
+    return Prehash(pid, read)
 
 
-def _child(
-    fd: int, queue: tuple[int, int], workspace: Path, files: Callable[[], list[tuple[str, int]]]
-) -> None:
-    """Hash `files()`, write one JSON line each to `fd`, exit. The files go through `queue`,
-    largest first, so that a planner child can take some (share). Only this thread exists
-    here and it takes no lock another thread could have held: open, read, hash, write."""
+def _child(fd: int, workspace: Path, names: list[str]) -> None:
+    """Hash `names`, write one JSON line each to `fd`, exit. Only this thread exists here
+    and it takes no lock another thread could have held: open, read, hash, write."""
     code = 0
     try:
         # The parent's pipes to git stay the parent's: a git process must see its EOFs.
-        low = 3
-        for kept in sorted((fd, *queue)):
-            os.closerange(low, kept)
-            low = kept + 1
-        os.closerange(low, 1 << 16)
-        names = files()
-        # Only what the pipe takes without a reader; the rest is hashed here afterwards.
-        order = sorted(range(len(names)), key=lambda i: -names[i][1])[:MAX_QUEUED]
-        tokens = b"".join(i.to_bytes(4, "big") for i in order)
-        while tokens:
-            tokens = tokens[os.write(queue[1], tokens) :]
-        os.close(queue[1])
+        os.closerange(3, fd)
+        os.closerange(fd + 1, 1 << 16)
 
         def emit(entry: list) -> None:
             line = json.dumps(entry).encode() + b"\n"
             while line:
                 line = line[os.write(fd, line) :]
 
-        share(queue[0], [name for name, _ in names], workspace, emit)
-        queued = set(order)
-        rest = [name for index, (name, _) in enumerate(names) if index not in queued]
-        _hash(rest, workspace, emit)
+        hash_all(names, workspace, emit)
     except BaseException:  # noqa: BLE001 - whatever happens, never return into the plan
         code = 1
     finally:
         os._exit(code)
 
 
-def share(queue: int, names: list[str], workspace: Path, emit: Callable[[list], None]) -> None:
-    """Hash the files whose indices in `names` this process takes from `queue`, until it is
-    empty; `emit` each [path, sha256, size, *identity]. Each index is read whole (4 bytes,
-    all written before the first read), so two processes never take the same file."""
-    while True:
-        token = os.read(queue, 4)
-        if len(token) < 4:
-            return
-        index = int.from_bytes(token, "big")
-        if index < len(names):
-            _hash([names[index]], workspace, emit)
-
-
-def _hash(names: Iterable[str], workspace: Path, emit: Callable[[list], None]) -> None:
+def hash_all(names: Iterable[str], workspace: Path, emit: Callable[[list], None]) -> None:
+    """Hash each of `names`; `emit` each [path, sha256, size, *identity] (answers reads
+    them). A file that cannot be read is left out: the plan hashes it and says why."""
     from releaser.models.hashing import hash_identified
 
     for name in names:
