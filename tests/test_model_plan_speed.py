@@ -479,3 +479,117 @@ def test_a_question_larger_than_the_pipe_holds_is_answered_whole(tmp_path):
     finally:
         running.close()
         git.close()
+
+
+def shared_hashing(tmp_path, files: dict[str, bytes]) -> list[list]:
+    """What this process and a prehash.start_shared child each hashed of `files`."""
+    from releaser.models import prehash
+
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    listing = [(name, len(data)) for name, data in files.items()]
+    started = prehash.start_shared(tmp_path, listing)
+    assert started is not None
+    child, queue = started
+    here: list = []
+    try:
+        prehash.share(queue, list(files), tmp_path, here.append)
+    finally:
+        os.close(queue)
+    return [here, child.entries()]
+
+
+def test_two_processes_sharing_the_files_hash_each_once(tmp_path):
+    """prehash.share: each 4-byte index is read whole by one reader, so the helper and the
+    planner never hash the same file, and together they hash all of them."""
+    files = {f"w{i}.bin": bytes([i]) * (1000 + i) for i in range(40)}
+    taken = shared_hashing(tmp_path, files)
+    hashed = [entry[0] for entries in taken for entry in entries]
+    assert sorted(hashed) == sorted(files)  # every file once, none twice
+    for name, digest, size, *_ in (entry for entries in taken for entry in entries):
+        assert (digest, size) == (sha(files[name]), len(files[name]))
+
+
+def test_files_past_the_queue_are_hashed_by_the_helper_all_the_same(tmp_path, monkeypatch):
+    from releaser.models import prehash
+
+    monkeypatch.setattr(prehash, "MAX_QUEUED", 2)
+    files = {f"w{i}.bin": bytes([i]) * (100 * (i + 1)) for i in range(5)}
+    here, helper = shared_hashing(tmp_path, files)
+    assert sorted(e[0] for e in here + helper) == sorted(files)
+    # The two largest were queued; the other three only the helper hashes, after.
+    assert {e[0] for e in here} <= {"w4.bin", "w3.bin"}
+    assert {"w0.bin", "w1.bin", "w2.bin"} <= {e[0] for e in helper}
+
+
+def test_a_large_model_is_hashed_by_the_planner_and_its_helper_alike(tmp_path, monkeypatch):
+    """Past SHARED_BYTES the planner forks a helper and both hash: what it prints is what
+    planning in-process prints, and the planner's group is gone once the plan is."""
+    from releaser.models import planner
+
+    monkeypatch.setattr(planner, "SHARED_BYTES", 0)
+    started = pids(monkeypatch, planner.Planner)
+    answered = returns(monkeypatch, planner.ModelWork, "printed")
+    repo = released(tmp_path)
+    weights = {f"shard-{i}.safetensors": bytes([i]) * (5000 * (i + 1)) for i in range(6)}
+    data = base()
+    data["artifact"]["files"] = [
+        {"path": name, "sha256": sha(blob), "size": len(blob)} for name, blob in weights.items()
+    ]
+    write_model(repo.path / MODEL, data, weights)
+    (repo.path / MODEL / "model.safetensors").unlink()
+    commit_all(repo, "chore: shard the weights")
+    child, in_process = both_ways(repo, monkeypatch, ["plan", "--json"])
+    assert child == in_process and child[2] == 0
+    assert answered[0] is not None  # the first run printed the planner's answer
+    assert len(started) == 2 and all(reaped(pid) and not group(pid) for pid in started)
+
+
+def group(pgid: int) -> list[int]:
+    """The processes of process group `pgid` that have not exited (Linux's /proc)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry))
+    return members
+
+
+def test_a_planner_stopped_early_takes_its_helper_with_it(tmp_path, monkeypatch):
+    """The parent stops the planner while its helper still hashes (a plan that failed):
+    the whole group goes, so no process outlives the plan."""
+    import time
+
+    from releaser.models import planner
+
+    monkeypatch.setattr(planner, "SHARED_BYTES", 0)
+    model = tmp_path / "m"
+    model.mkdir()
+    names = [f"w{i}.bin" for i in range(2)]
+    for name in names:
+        with open(model / name, "wb") as handle:
+            handle.truncate(4 * 1024**3)  # sparse: seconds to hash, no disk used
+    listing = "".join(f"    - {{path: {name}}}\n" for name in names)
+    (model / "model.yaml").write_text(f"artifact:\n  files:\n{listing}")
+    config = b"components:\n  - {name: m, path: m, type: model}\n"
+    running = planner.fork(tmp_path, config)
+    assert running is not None
+    pid = running._pid
+    assert pid is not None
+    deadline = time.monotonic() + 30
+    while len(group(pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(group(pid)) == 2  # the planner and its helper, both hashing
+    running.close()
+    assert reaped(pid)
+    # Killed, not left to finish: hashing the rest of 4 GiB would take seconds.
+    deadline = time.monotonic() + 1.5
+    while group(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert group(pid) == []

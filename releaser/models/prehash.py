@@ -35,6 +35,9 @@ MANIFEST_NAME = "model.yaml"
 MAX_YAML_BYTES = 1024 * 1024  # as releaser.models.sources reads a model.yaml
 # Below this many bytes in all, hashing in-process costs less than a child (~1 ms a MiB).
 MIN_BYTES = 8 * 1024 * 1024
+# Files two processes may share (start_shared): what a pipe holds unread (64 KiB) in 4-byte
+# indices, all written before either reads. Any past these are hashed by the child after.
+MAX_QUEUED = 8192
 
 
 class Child:
@@ -84,8 +87,19 @@ class Prehash(Child):
     def known(self, rel: str, ident: Identity) -> tuple[str, int] | None:
         """(sha256, size) the child found for the file at `rel` with identity `ident`."""
         if self._results is None:
-            self._results = _answers(self._read_all())
+            self._results = answers(self.entries())
         return lookup(self._results, rel, ident)
+
+    def entries(self) -> list[Any]:
+        """Every [path, sha256, size, *identity] the child wrote (answers reads them), once
+        it has finished; then it is reaped."""
+        found = []
+        for line in self._read_all().split(b"\n"):
+            try:
+                found.append(json.loads(line))
+            except ValueError:
+                continue  # the empty tail, or a line the child could not finish
+        return found
 
 
 def lookup(
@@ -96,16 +110,6 @@ def lookup(
     if entry is None or entry[2] != ident:
         return None
     return entry[0], entry[1]
-
-
-def _answers(data: bytes) -> dict[str, tuple[str, int, Identity]]:
-    entries = []
-    for line in data.split(b"\n"):
-        try:
-            entries.append(json.loads(line))
-        except ValueError:
-            continue  # the empty tail, or a line the child could not finish
-    return answers(entries)
 
 
 def answers(entries: Iterable[Any]) -> dict[str, tuple[str, int, Identity]]:
@@ -179,7 +183,7 @@ def start(workspace: Path, components: Iterable[str]) -> Prehash | None:
     files = listed(workspace, components)
     if sum(size for _name, size in files) < MIN_BYTES:
         return None
-    return _fork(workspace, files)
+    return _fork(workspace, [name for name, _size in files])
 
 
 def listed(workspace: Path, components: Iterable[str]) -> list[tuple[str, int]]:
@@ -188,7 +192,47 @@ def listed(workspace: Path, components: Iterable[str]) -> list[tuple[str, int]]:
     return list(dict((name, size) for name, size in found).items())
 
 
-def _fork(workspace: Path, files: list[tuple[str, int]]) -> Prehash | None:
+def start_shared(workspace: Path, files: list[tuple[str, int]]) -> tuple[Prehash, int] | None:
+    """A child hashing `files` with this process: their indices wait in a pipe, largest
+    first, and each process takes one at a time (share) until none is left. The child and
+    the pipe this process takes from (the caller shares, then closes it), or None when
+    there is no fork here."""
+    if not files or not hasattr(os, "fork"):
+        return None
+    queue, queuing = os.pipe()
+    order = sorted(range(len(files)), key=lambda i: -files[i][1])[:MAX_QUEUED]
+    tokens = b"".join(i.to_bytes(4, "big") for i in order)
+    while tokens:  # at most 32 KiB: the pipe takes it all without a reader
+        tokens = tokens[os.write(queuing, tokens) :]
+    os.close(queuing)
+    queued = set(order)
+    names = [name for name, _size in files]
+    rest = [name for index, name in enumerate(names) if index not in queued]
+    started = _fork(workspace, rest, (queue, names))
+    if started is None:
+        os.close(queue)
+        return None
+    return started, queue
+
+
+def share(queue: int, names: list[str], workspace: Path, emit: Callable[[list], None]) -> None:
+    """Hash the files whose indices in `names` this process takes from `queue`, until it is
+    empty; `emit` each [path, sha256, size, *identity]. Each index is read whole (4 bytes,
+    all written before the first read), so two processes never take the same file."""
+    while True:
+        token = os.read(queue, 4)
+        if len(token) < 4:
+            return
+        index = int.from_bytes(token, "big")
+        if index < len(names):
+            hash_all([names[index]], workspace, emit)
+
+
+def _fork(
+    workspace: Path, names: list[str], shared: tuple[int, list[str]] | None = None
+) -> Prehash | None:
+    """A child hashing `names`, after its share of `shared` (a queue and the names its
+    indices stand for) when given."""
     if not hasattr(os, "fork"):
         return None
     read, write = os.pipe()
@@ -201,25 +245,31 @@ def _fork(workspace: Path, files: list[tuple[str, int]]) -> Prehash | None:
         os.close(write)
         return None
     if pid == 0:
-        _child(write, workspace, [name for name, _size in files])  # never returns
+        _child(write, workspace, names, shared)  # never returns
     os.close(write)
     return Prehash(pid, read)
 
 
-def _child(fd: int, workspace: Path, names: list[str]) -> None:
-    """Hash `names`, write one JSON line each to `fd`, exit. Only this thread exists here
-    and it takes no lock another thread could have held: open, read, hash, write."""
+def _child(fd: int, workspace: Path, names: list[str], shared) -> None:
+    """Hash `names` (after its share of `shared`), write one JSON line each to `fd`, exit.
+    Only this thread exists here and it takes no lock another thread could have held:
+    open, read, hash, write."""
     code = 0
     try:
         # The parent's pipes to git stay the parent's: a git process must see its EOFs.
-        os.closerange(3, fd)
-        os.closerange(fd + 1, 1 << 16)
+        low = 3
+        for kept in sorted((fd, shared[0]) if shared is not None else (fd,)):
+            os.closerange(low, kept)
+            low = kept + 1
+        os.closerange(low, 1 << 16)
 
         def emit(entry: list) -> None:
             line = json.dumps(entry).encode() + b"\n"
             while line:
                 line = line[os.write(fd, line) :]
 
+        if shared is not None:
+            share(shared[0], shared[1], workspace, emit)
         hash_all(names, workspace, emit)
     except BaseException:  # noqa: BLE001 - whatever happens, never return into the plan
         code = 1
