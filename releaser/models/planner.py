@@ -13,11 +13,13 @@ as printed: its bump, the `model` object of `plan --json` and its text lines, wi
 without a code change in the range (only the parent's walk knows which; planning.summary).
 The parent then loads no model module at all.
 
-One fork, as early as it can be: a forked process shares its parent's memory pages until
-either writes one, and each page of the parent's that the parent writes afterwards costs it
-a copy (~7 us on the 2-core machine). Forked this early, the parent has the fewest pages to
-copy; forked after the parent had loaded PyYAML and jsonschema, and with a second child for
-the hashing, the plan took 20 to 35 ms longer (bench/results-model.md).
+The parent forks once, as early as it can: a forked process shares its parent's memory
+pages until either writes one, and each page of the parent's that the parent writes
+afterwards costs it a copy (~7 us on the 2-core machine). Forked this early, the parent has
+the fewest pages to copy; forked after the parent had loaded PyYAML and jsonschema, and with
+a second child of the parent's for the hashing, the plan took 20 to 40 ms longer
+(bench/results-model.md). A large model (SHARED_BYTES) is hashed by the planner and a
+helper it forks itself, in the planner's own process group, which the parent stops whole.
 
 An answer is used only for the newest tag it was planned from. No answer, an error in the
 child, a plan it could not make (a strict refusal, a bad manifest): the model is planned
