@@ -593,3 +593,30 @@ def test_a_planner_stopped_early_takes_its_helper_with_it(tmp_path, monkeypatch)
     while group(pid) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert group(pid) == []
+
+
+def test_the_planner_leaves_the_terminal_alone(tmp_path):
+    """The planner leads a process group of its own (the parent stops it whole) and, out of
+    the terminal's group, reads and writes none of it: its standard streams are
+    /dev/null, so `stty tostop` or a read could never stop it while the parent waits."""
+    import time
+
+    from releaser.models import planner
+
+    running = planner.fork(tmp_path, None)  # asked nothing yet: it waits
+    assert running is not None
+    pid = running._pid
+    assert pid is not None
+    try:
+        deadline = time.monotonic() + 10
+        streams = []
+        while time.monotonic() < deadline:
+            streams = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in (0, 1, 2)]
+            if streams == [os.devnull] * 3:
+                break
+            time.sleep(0.01)
+        assert streams == [os.devnull] * 3
+        assert os.getpgid(pid) == pid
+    finally:
+        running.close()
+    assert reaped(pid)

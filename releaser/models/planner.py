@@ -249,6 +249,12 @@ def _child(out: int, question: int, workspace: Path, raw: bytes | None) -> None:
             os.closerange(low, fd)
             low = fd + 1
         os.closerange(low, 1 << 16)
+        # Out of the terminal's process group, a read or (with `stty tostop`) a write of it
+        # would stop this child, and the parent waiting for it: it has neither to do.
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
         data = json.dumps(_plan(question, workspace, raw)).encode()
         while data:
             data = data[os.write(out, data) :]
