@@ -2,8 +2,9 @@
 
 A plan with a model component forks once, before its history walk, when the components'
 model.yaml name files worth hashing (start). This module stays light (no model module;
-hashlib loads in the child), and releaser.models.planner's child, which hashes the files
-itself, reads the manifests' file lists with it too.
+hashlib loads in the child). releaser.models.planner's child, which hashes the files
+itself, reads the manifests' file lists with it too, and shares a large model's files with
+a helper it forks (start_shared).
 
 The child hashes each file with hashing.hash_identified (the same opening as in-process
 hashing: no symlink, no .git, nothing outside the workspace) and reports, per
