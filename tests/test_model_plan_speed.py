@@ -9,6 +9,7 @@ import os
 import pytest
 
 from releaser.models.sources import WorkspaceFiles
+from tests.gitutil import Repo
 from tests.modelutil import WEIGHTS, sha, write_model
 from tests.test_model_plan_e2e import (
     MODEL,
@@ -422,7 +423,8 @@ def test_the_hashing_child_hashes_every_file_the_manifest_lists(tmp_path, childr
     assert reaped(children[0])
 
 
-def test_a_model_of_many_files_plans_the_same_in_the_child_and_in_process(tmp_path, monkeypatch):
+def sharded(tmp_path) -> Repo:
+    """A released model whose weights were then split into six files (new weights)."""
     repo = released(tmp_path)
     weights = {f"shard-{i}.safetensors": bytes([i]) * (5000 * (i + 1)) for i in range(6)}
     data = base()
@@ -432,6 +434,11 @@ def test_a_model_of_many_files_plans_the_same_in_the_child_and_in_process(tmp_pa
     write_model(repo.path / MODEL, data, weights)
     (repo.path / MODEL / "model.safetensors").unlink()
     commit_all(repo, "chore: shard the weights")
+    return repo
+
+
+def test_a_model_of_many_files_plans_the_same_in_the_child_and_in_process(tmp_path, monkeypatch):
+    repo = sharded(tmp_path)
     child, in_process = both_ways(repo, monkeypatch, ["plan", "--json"])
     assert child == in_process and child[2] == 0
     (release,) = [r for r in json.loads(child[0])["releases"] if r["component"] == "churn"]
@@ -530,15 +537,7 @@ def test_a_large_model_is_hashed_by_the_planner_and_its_helper_alike(tmp_path, m
     monkeypatch.setattr(planner, "SHARED_BYTES", 0)
     started = pids(monkeypatch, planner.Planner)
     answered = returns(monkeypatch, planner.ModelWork, "printed")
-    repo = released(tmp_path)
-    weights = {f"shard-{i}.safetensors": bytes([i]) * (5000 * (i + 1)) for i in range(6)}
-    data = base()
-    data["artifact"]["files"] = [
-        {"path": name, "sha256": sha(blob), "size": len(blob)} for name, blob in weights.items()
-    ]
-    write_model(repo.path / MODEL, data, weights)
-    (repo.path / MODEL / "model.safetensors").unlink()
-    commit_all(repo, "chore: shard the weights")
+    repo = sharded(tmp_path)
     child, in_process = both_ways(repo, monkeypatch, ["plan", "--json"])
     assert child == in_process and child[2] == 0
     assert answered[0] is not None  # the first run printed the planner's answer

@@ -32,7 +32,6 @@ import contextlib
 import json
 import os
 import signal
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,12 +176,7 @@ def fork(workspace: Path, raw: bytes | None) -> Planner | None:
         return None
     read, write = os.pipe()
     question, asking = os.pipe()
-    try:
-        with warnings.catch_warnings():  # 3.12 warns of fork beside threads; see _child
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-    except OSError:
-        pid = -1
+    pid = prehash.fork()
     if pid == 0:
         _child(write, question, workspace, raw)  # never returns
     if pid > 0:

@@ -237,11 +237,8 @@ def _fork(
     if not hasattr(os, "fork"):
         return None
     read, write = os.pipe()
-    try:
-        with warnings.catch_warnings():  # 3.12 warns of fork beside threads; see _child
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-    except OSError:
+    pid = fork()
+    if pid < 0:
         os.close(read)
         os.close(write)
         return None
@@ -249,6 +246,18 @@ def _fork(
         _child(write, workspace, names, shared)  # never returns
     os.close(write)
     return Prehash(pid, read)
+
+
+def fork() -> int:
+    """os.fork(), or -1 when it fails (the caller then does without the child). Python 3.12
+    warns of a fork beside threads: each child here uses nothing another thread could have
+    held a lock of (see the _child functions)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return os.fork()
+    except OSError:
+        return -1
 
 
 def _child(fd: int, workspace: Path, names: list[str], shared) -> None:
