@@ -110,16 +110,23 @@ def test_a_refused_plan_kills_and_reaps_the_child(tmp_path, planners):
     assert len(planners) == 1 and reaped(planners[0])
 
 
-def test_a_file_changed_after_the_child_hashed_it_is_hashed_again(tmp_path, children):
+def one_file_hashed(tmp_path, data: bytes):
+    """(the model directory `m`, the Action's hashing child over it): one file, w.bin."""
     from releaser.models import prehash
-    from releaser.models.hashing import hash_file
 
     model = tmp_path / "m"
     model.mkdir()
     (model / "model.yaml").write_text("artifact:\n  files:\n    - {path: w.bin}\n")
-    (model / "w.bin").write_bytes(b"old" * 1000)
+    (model / "w.bin").write_bytes(data)
     running = prehash.start(tmp_path, ["m"])
     assert running is not None
+    return model, running
+
+
+def test_a_file_changed_after_the_child_hashed_it_is_hashed_again(tmp_path, children):
+    from releaser.models.hashing import hash_file
+
+    model, running = one_file_hashed(tmp_path, b"old" * 1000)
     try:
         assert hash_file(tmp_path, "m/w.bin", running.known) == (sha(b"old" * 1000), 3000)
         (model / "w.bin").write_bytes(b"new" * 1000)  # same size, another identity
@@ -132,15 +139,9 @@ def test_a_file_changed_after_the_child_hashed_it_is_hashed_again(tmp_path, chil
 
 
 def test_a_file_the_child_could_not_read_is_reported_as_without_it(tmp_path, children):
-    from releaser.models import prehash
     from releaser.paths import PathRefused
 
-    model = tmp_path / "m"
-    model.mkdir()
-    (model / "model.yaml").write_text("artifact:\n  files:\n    - {path: w.bin}\n")
-    (model / "w.bin").write_bytes(b"x" * 10)
-    running = prehash.start(tmp_path, ["m"])
-    assert running is not None
+    model, running = one_file_hashed(tmp_path, b"x" * 10)
     (model / "w.bin").unlink()
     (model / "w.bin").symlink_to(tmp_path / "elsewhere")
     files = WorkspaceFiles(tmp_path, "m", running.known)
