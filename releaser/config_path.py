@@ -1,6 +1,6 @@
 """Where the config file is and how its bytes are read. Light on purpose: `releaser plan`
-reads them before the config's validator (jsonschema) has loaded, to start hashing a model's
-files early (releaser.models.prehash)."""
+reads them before the config's validator (jsonschema) has loaded, to fork its model planner
+early (releaser.models.planner)."""
 
 from __future__ import annotations
 

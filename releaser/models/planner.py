@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 SHARED_BYTES = 256 * 1024 * 1024
 # (component name, Component, its newest Tag or None): what the parent asks the child.
 Asked = list[tuple[str, Any, Any]]
-Digests = dict[str, tuple[str, int, "Identity"]]
 
 
 class Planner(prehash.Child):
@@ -59,7 +58,7 @@ class Planner(prehash.Child):
         self._question: int | None = question  # the pipe the child reads what is asked on
         self._unsent = b""
         self._reply: dict[str, Any] | None = None
-        self._digests: Digests | None = None
+        self._digests: prehash.Found | None = None
 
     def ask(self, asked: Asked) -> None:
         """Have the child plan `asked`. Written without waiting: what the pipe cannot take
@@ -99,7 +98,7 @@ class Planner(prehash.Child):
                 form = summary["forms"]["true"]
         return None if form is None else PlannedModel.from_form(form)
 
-    def digests(self) -> Digests:
+    def digests(self) -> prehash.Found:
         """The digests of the files the child hashed (prehash.answers)."""
         if self._digests is None:
             self._digests = prehash.answers(self._answer().get("digests", []))
@@ -237,12 +236,7 @@ def _child(out: int, question: int, workspace: Path, raw: bytes | None) -> None:
     try:
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)  # a group of its own, which the parent stops whole (Planner)
-        # The parent's pipes to git stay the parent's: a git process must see its EOFs.
-        low = 3
-        for fd in sorted((out, question)):
-            os.closerange(low, fd)
-            low = fd + 1
-        os.closerange(low, 1 << 16)
+        prehash.keep_only(out, question)
         # Out of the terminal's process group, a read or (with `stty tostop`) a write of it
         # would stop this child, and the parent waiting for it: it has neither to do.
         null = os.open(os.devnull, os.O_RDWR)
@@ -287,7 +281,7 @@ class _Tag:
 
 def _plan(question: int, workspace: Path, raw: bytes | None) -> dict[str, Any]:
     lines: list[Any] = []
-    found: Digests = {}
+    found: prehash.Found = {}
 
     def known(rel: str, ident: Identity) -> tuple[str, int] | None:
         return prehash.lookup(found, rel, ident)

@@ -39,6 +39,8 @@ MIN_BYTES = 8 * 1024 * 1024
 # Files two processes may share (start_shared): what a pipe holds unread (64 KiB) in 4-byte
 # indices, all written before either reads. Any past these are hashed by the child after.
 MAX_QUEUED = 8192
+# What a child found: workspace-relative path -> (sha256, size, identity of the file read).
+Found = dict[str, tuple[str, int, "Identity"]]
 
 
 class Child:
@@ -83,7 +85,7 @@ class Prehash(Child):
 
     def __init__(self, pid: int, fd: int) -> None:
         super().__init__(pid, fd)
-        self._results: dict[str, tuple[str, int, Identity]] | None = None
+        self._results: Found | None = None
 
     def known(self, rel: str, ident: Identity) -> tuple[str, int] | None:
         """(sha256, size) the child found for the file at `rel` with identity `ident`."""
@@ -103,9 +105,7 @@ class Prehash(Child):
         return found
 
 
-def lookup(
-    found: dict[str, tuple[str, int, Identity]], rel: str, ident: Identity
-) -> tuple[str, int] | None:
+def lookup(found: Found, rel: str, ident: Identity) -> tuple[str, int] | None:
     """(sha256, size) in `found` (answers) for the file at `rel` with identity `ident`."""
     entry = found.get(rel)
     if entry is None or entry[2] != ident:
@@ -113,9 +113,9 @@ def lookup(
     return entry[0], entry[1]
 
 
-def answers(entries: Iterable[Any]) -> dict[str, tuple[str, int, Identity]]:
+def answers(entries: Iterable[Any]) -> Found:
     """path -> (sha256, size, identity) from the child's [path, sha256, size, *identity]."""
-    out: dict[str, tuple[str, int, Identity]] = {}
+    out: Found = {}
     for entry in entries:
         if not isinstance(entry, list) or len(entry) != 8:
             continue
@@ -260,18 +260,23 @@ def fork() -> int:
         return -1
 
 
+def keep_only(*kept: int) -> None:
+    """In a forked child, close every descriptor from 3 up but `kept`: the parent's pipes
+    to git stay the parent's (a git process must see its EOFs), and its files its own."""
+    low = 3
+    for fd in sorted(kept):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
+
+
 def _child(fd: int, workspace: Path, names: list[str], shared) -> None:
     """Hash `names` (after its share of `shared`), write one JSON line each to `fd`, exit.
     Only this thread exists here and it takes no lock another thread could have held:
     open, read, hash, write."""
     code = 0
     try:
-        # The parent's pipes to git stay the parent's: a git process must see its EOFs.
-        low = 3
-        for kept in sorted((fd, shared[0]) if shared is not None else (fd,)):
-            os.closerange(low, kept)
-            low = kept + 1
-        os.closerange(low, 1 << 16)
+        keep_only(fd, *((shared[0],) if shared is not None else ()))
 
         def emit(entry: list) -> None:
             line = json.dumps(entry).encode() + b"\n"
